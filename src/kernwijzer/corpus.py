@@ -1,0 +1,164 @@
+"""The corpus: source files plus their metadata, loaded and cleaned into `Document`s.
+
+A document is described by an entry in ``corpus/sources.yaml``; ``.txt``, ``.md`` and
+``.html`` files load. Cleaning itself lives in ``cleaning.py``; this module only reads,
+validates and hands over. Not here: sections (``sections.py``) or chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kernwijzer.cleaning import clean_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+PROFILES = ("web", "pdf", "markdown")
+
+
+class CorpusError(ValueError):
+    """A corpus file or metadata entry that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What is known about one source document (unknown = None, never invented)."""
+
+    id: str
+    file: str
+    title: str
+    publisher: str | None = None
+    kind: str | None = None
+    url: str | None = None
+    language: str = "nl"
+    date: str | None = None
+    group: str | None = None
+    profile: str = "web"
+    chrome: tuple[str, ...] = ()
+    truncate_at: str | None = None
+    running_header: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document: the single text every quote is taken from."""
+
+    info: SourceInfo
+    text: str
+    raw_sha256: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The document id from the metadata."""
+        return self.info.id
+
+
+_ENTRY_FIELDS = set(SourceInfo.__dataclass_fields__)
+
+
+def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
+    if not isinstance(entry, dict):
+        raise CorpusError(f"{meta_path}: entry {index} is not a mapping")
+    label = entry.get("id") or f"entry {index}"
+    unknown = set(entry) - _ENTRY_FIELDS
+    if unknown:
+        raise CorpusError(f"{meta_path}: {label}: unknown field(s) {sorted(unknown)}")
+    for required in ("id", "file", "title"):
+        if not isinstance(entry.get(required), str) or not entry[required].strip():
+            raise CorpusError(f"{meta_path}: {label}: missing or empty '{required}'")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["id"]):
+        raise CorpusError(f"{meta_path}: {label}: id must be lower-case letters, digits, '-'")
+    if entry.get("profile", "web") not in PROFILES:
+        raise CorpusError(f"{meta_path}: {label}: profile must be one of {PROFILES}")
+    values = dict(entry)
+    values["chrome"] = tuple(entry.get("chrome") or ())
+    for key in ("date", "url", "publisher"):
+        if values.get(key) is not None:
+            values[key] = str(values[key])
+    return SourceInfo(**values)
+
+
+def load_sources(corpus_dir: Path) -> list[SourceInfo]:
+    """Read and validate ``sources.yaml``; raise `CorpusError` naming any bad entry."""
+    meta_path = corpus_dir / "sources.yaml"
+    if not meta_path.exists():
+        raise CorpusError(f"No corpus metadata: {meta_path} does not exist")
+    try:
+        entries = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{meta_path} is not valid YAML: {exc}") from exc
+    if not isinstance(entries, list) or not entries:
+        raise CorpusError(f"{meta_path} must be a non-empty list of documents")
+    infos = [_source_info(e, i, meta_path) for i, e in enumerate(entries)]
+    ids = [i.id for i in infos]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise CorpusError(f"{meta_path}: duplicate document id(s) {sorted(duplicates)}")
+    return infos
+
+
+def read_source(info: SourceInfo, corpus_dir: Path) -> tuple[str, str]:
+    """Return the raw text of a source file and its SHA-256; HTML is reduced to text."""
+    path = corpus_dir / info.file
+    if not path.exists():
+        raise CorpusError(f"Document '{info.id}': file {path} is missing")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise CorpusError(f"Document '{info.id}': {path.name} is not one of {SUPPORTED_SUFFIXES}")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise CorpusError(f"Document '{info.id}': {path.name} is binary, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"Document '{info.id}': {path.name} is not valid UTF-8 (byte {exc.start})"
+        ) from exc
+    if path.suffix.lower() in (".html", ".htm"):
+        text = html_to_text(text)
+    return text, hashlib.sha256(data).hexdigest()
+
+
+def html_to_text(markup: str) -> str:
+    """Reduce an HTML page to text lines, keeping headings, paragraphs and list items."""
+    markup = re.sub(r"(?is)<(script|style|nav|header|footer)\b.*?</\1>", "", markup)
+    markup = re.sub(r"(?i)<li\b[^>]*>", "\n- ", markup)
+    markup = re.sub(r"(?i)</?(p|div|h[1-6]|br|tr|ul|ol|section|article)\b[^>]*>", "\n\n", markup)
+    markup = re.sub(r"<[^>]+>", "", markup)
+    lines = [html.unescape(line).strip() for line in markup.splitlines()]
+    return "\n".join(lines)
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Load and clean every document listed in ``sources.yaml``."""
+    infos = load_sources(corpus_dir)
+    raws = [read_source(info, corpus_dir) for info in infos]
+    vocabulary = corpus_vocabulary(
+        [raw for raw, _ in raws], [info.profile == "pdf" for info in infos]
+    )
+    return [
+        Document(info=info, text=clean_text(raw, info, vocabulary), raw_sha256=digest)
+        for info, (raw, digest) in zip(infos, raws, strict=True)
+    ]
+
+
+def corpus_vocabulary(texts: list[str], damaged: list[bool]) -> set[str]:
+    """Lower-cased words of the corpus; cleaning only joins word pieces into these.
+
+    Words of a damaged text (a PDF extraction with split words) count only if they occur
+    at least twice there, so that its one-off fragments ('ge', 'baar') are not words.
+    """
+    words: set[str] = set()
+    pattern = r"[^\W\d_]+(?:-[^\W\d_]+)*"
+    for text, is_damaged in zip(texts, damaged, strict=True):
+        found = [w.lower() for w in re.findall(pattern, text)]
+        if is_damaged:
+            found = [w for w, n in Counter(found).items() if n >= 2]
+        words.update(found)
+    return words

@@ -1,0 +1,219 @@
+"""Building the index: corpus → sections → chunks and sentences → embeddings → Chroma.
+
+Incremental: every text carries a content hash, and embeddings of unchanged texts are
+copied from the active build instead of recomputed; a changed model or ``--rebuild``
+recomputes all. A build that changes nothing at all is skipped. Safe: the new build is
+written aside and switched to only when complete (see ``store.py``).
+Not here: answering questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from llama_index.core.schema import TextNode
+
+from kernwijzer.chunking import (
+    Chunk,
+    Sentence,
+    chunk_document,
+    content_hash,
+    make_splitter,
+    sentences_for,
+)
+from kernwijzer.config import Settings
+from kernwijzer.corpus import Document, load_corpus
+from kernwijzer.embedding import Embedder
+from kernwijzer.sections import Section, build_sections
+from kernwijzer.store import IndexStore, Manifest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything derived from the corpus before embedding."""
+
+    documents: list[Document]
+    sections: dict[str, list[Section]]
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What ``kernwijzer index --json`` prints."""
+
+    documents: int
+    sections: int
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    removed: int
+    seconds: float
+    model: str
+    store: str
+    sentences_embedded: int = 0
+    sentences_reused: int = 0
+    skipped: bool = False
+
+
+def prepare(settings: Settings, embedder: Embedder) -> Prepared:
+    """Load, clean, section and chunk the corpus."""
+    documents = load_corpus(settings.corpus_dir)
+    splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
+    sections, chunks, sentences = {}, [], []
+    for doc in documents:
+        secs = build_sections(doc.id, doc.info.title, doc.text)
+        doc_chunks = chunk_document(doc, secs, splitter)
+        sections[doc.id] = secs
+        chunks += doc_chunks
+        sentences += sentences_for(doc, doc_chunks, secs)
+    return Prepared(documents, sections, chunks, sentences)
+
+
+def fingerprint(prepared: Prepared, model_id: str) -> str:
+    """Changes whenever anything that ends up in the index would change."""
+    digest = hashlib.sha256(model_id.encode())
+    for doc in prepared.documents:
+        digest.update(json.dumps(asdict(doc.info), sort_keys=True).encode())
+        digest.update(doc.text.encode())
+        digest.update(json.dumps([s.to_dict() for s in prepared.sections[doc.id]]).encode())
+    for chunk in prepared.chunks:
+        digest.update(f"{chunk.id}|{chunk.end}|{chunk.anchor}".encode())
+    return digest.hexdigest()[:24]
+
+
+def _reusable(
+    store: IndexStore, manifest: Manifest | None, model_id: str
+) -> tuple[dict[str, list[float]], set[str]]:
+    """hash → embedding from the active build (same model only), and its chunk ids."""
+    if manifest is None:
+        return {}, set()
+    found: dict[str, list[float]] = {}
+    chunk_ids: set[str] = set()
+    for kind in ("chunks", "sentences"):
+        try:
+            rows = store.read(manifest, kind)
+        except Exception:  # noqa: BLE001 - an unreadable old build just means no reuse
+            log.warning("Previous build unreadable; embedding everything again")
+            return {}, set()
+        if kind == "chunks":
+            chunk_ids = set(rows.ids)
+        if manifest.model_id == model_id:
+            for meta, vec in zip(rows.metadatas, rows.embeddings, strict=True):
+                found[meta["hash"]] = list(map(float, vec))
+    return found, chunk_ids
+
+
+def _embed_missing(
+    texts: list[str], hashes: list[str], known: dict[str, list[float]], embedder: Embedder,
+    progress: bool,
+) -> int:
+    """Embed every text whose hash is not known yet, in one call, and remember the vectors.
+
+    One call lets sentence-transformers sort all texts by length before batching, which
+    on this corpus (short sentences, long chunks) halves the padding work.
+    """
+    todo: dict[str, str] = {}
+    for text, h in zip(texts, hashes, strict=True):
+        if h not in known:
+            todo.setdefault(h, text)
+    if todo:
+        vectors = embedder.passages(list(todo.values()), progress=progress)
+        for h, vec in zip(todo, vectors, strict=True):
+            known[h] = vec.tolist()
+    return len(todo)
+
+
+def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
+           ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
+    chunk_texts = [c.embed_text for c in prepared.chunks]
+    chunk_hashes = [content_hash(embedder.model_id + t) for t in chunk_texts]
+    sent_texts = [s.text for s in prepared.sentences]
+    sent_hashes = [content_hash(embedder.model_id + t) for t in sent_texts]
+    chunk_new = len({h for h in chunk_hashes if h not in known})
+    sent_new = len({h for h in sent_hashes if h not in known} - set(chunk_hashes))
+    _embed_missing(chunk_texts + sent_texts, chunk_hashes + sent_hashes, known, embedder, progress)
+    chunk_vecs = [known[h] for h in chunk_hashes]
+    sent_vecs = [known[h] for h in sent_hashes]
+    chunk_nodes = [
+        TextNode(id_=c.id, text=c.text, embedding=v, metadata={
+            "doc_id": c.doc_id, "anchor": c.anchor, "start": c.start, "end": c.end,
+            "path": json.dumps(list(c.section_path), ensure_ascii=False), "hash": h,
+        })
+        for c, v, h in zip(prepared.chunks, chunk_vecs, chunk_hashes, strict=True)
+    ]
+    sentence_nodes = [
+        TextNode(id_=s.id, text=s.text, embedding=v, metadata={
+            "doc_id": s.doc_id, "anchor": s.anchor, "chunk_id": s.chunk_id, "start": s.start,
+            "end": s.end, "kind": s.kind, "hash": h,
+        })
+        for s, v, h in zip(prepared.sentences, sent_vecs, sent_hashes, strict=True)
+    ]
+    document_nodes = [
+        TextNode(id_=d.id, text=d.text, embedding=[1.0], metadata={
+            "info": json.dumps(asdict(d.info), ensure_ascii=False),
+            "sections": json.dumps([s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False),
+            "raw_sha256": d.raw_sha256,
+        })
+        for d in prepared.documents
+    ]
+    counts = {"chunk_new": chunk_new, "sentence_new": sent_new}
+    return {"chunks": chunk_nodes, "sentences": sentence_nodes, "documents": document_nodes}, counts
+
+
+def build_index(
+    settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
+    progress: bool = True,
+) -> IndexReport:
+    """Build or update the index; see the module docstring."""
+    started = time.perf_counter()
+    embedder = embedder or Embedder(settings)
+    store = IndexStore(settings)
+    with store.lock():
+        prepared = prepare(settings, embedder)
+        active = None if rebuild else _safe_manifest(store)
+        fp = fingerprint(prepared, embedder.model_id)
+        n_sections = sum(len(v) for v in prepared.sections.values())
+        base = {
+            "documents": len(prepared.documents), "sections": n_sections,
+            "chunks": len(prepared.chunks), "sentences": len(prepared.sentences),
+            "model": settings.model, "store": store.where,
+        }
+        if active is not None and active.fingerprint == fp:
+            store.remove_other_builds(active.build_id)  # leftovers of a killed run
+            return IndexReport(**base, embedded=0, reused=len(prepared.chunks), removed=0,
+                               seconds=round(time.perf_counter() - started, 3),
+                               sentences_reused=len(prepared.sentences), skipped=True)
+        known, old_chunks = _reusable(store, active, embedder.model_id)
+        nodes, counts = _nodes(prepared, embedder, known, progress)
+        build_id = store.new_build_id()
+        for kind in ("documents", "chunks", "sentences"):
+            store.write(build_id, kind, nodes[kind])
+        store.switch(Manifest(
+            build_id=build_id, model_id=embedder.model_id, dim=embedder.dim, fingerprint=fp,
+            created=time.time(), counts={k: len(v) for k, v in nodes.items()},
+        ))
+        new_ids = {n.node_id for n in nodes["chunks"]}
+        return IndexReport(
+            **base,
+            embedded=counts["chunk_new"],
+            reused=len(prepared.chunks) - counts["chunk_new"],
+            removed=len(old_chunks - new_ids),
+            seconds=round(time.perf_counter() - started, 3),
+            sentences_embedded=counts["sentence_new"],
+            sentences_reused=len(prepared.sentences) - counts["sentence_new"],
+        )
+
+
+def _safe_manifest(store: IndexStore) -> Manifest | None:
+    try:
+        return store.manifest()
+    except Exception:  # noqa: BLE001 - a corrupt old index is simply replaced
+        log.warning("Existing index unreadable; building a fresh one")
+        return None

@@ -1,0 +1,259 @@
+"""The Chroma store: builds written aside, then switched to; reads of the active build.
+
+Embedded (default): every build is its own ``PersistentClient`` folder under
+``index/builds/``; ``index/manifest.json`` names the active one and is replaced atomically,
+so a killed build leaves the previous index untouched. Server mode (``chroma_host`` set):
+the same, with build-prefixed collections on a ``chroma run`` server and the manifest in a
+small collection of its own. Chunks and sentences are written through llama-index's
+``ChromaVectorStore``. Telemetry is off. Not here: what to embed (``indexing.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from kernwijzer.config import Settings
+
+log = logging.getLogger(__name__)
+KINDS = ("chunks", "sentences", "documents")
+MANIFEST_ID = "active"
+
+
+class IndexError_(RuntimeError):
+    """Base for index problems that have a clear remedy in the message."""
+
+
+class IndexMissingError(IndexError_):
+    """No index has been built yet."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index cannot be read, or does not match the configured model."""
+
+
+class IndexLockedError(IndexError_):
+    """Another build holds the lock."""
+
+
+REBUILD_HINT = "Rebuild it with: kernwijzer index --rebuild"
+
+
+@dataclass
+class Manifest:
+    """What the active build holds and how it was made."""
+
+    build_id: str
+    model_id: str
+    dim: int
+    fingerprint: str
+    created: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Manifest:
+        """Parse manifest JSON, or raise `IndexCorruptError` naming where it came from."""
+        try:
+            return cls(**json.loads(text))
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise IndexCorruptError(f"The index manifest {where} is corrupt. {REBUILD_HINT}") from exc
+
+
+def chroma_settings() -> ChromaSettings:
+    """Chroma client settings: no telemetry, no reset."""
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+@dataclass
+class Records:
+    """Rows of one collection, in storage order."""
+
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+    embeddings: np.ndarray
+
+
+class IndexStore:
+    """Builds, switches and reads Kernwijzer's Chroma collections."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.index_dir
+        self._server: Any = None
+
+    # ---------------------------------------------------------------- locations
+    @property
+    def where(self) -> str:
+        """Human-readable location of the store."""
+        s = self.settings
+        return f"chroma://{s.chroma_host}:{s.chroma_port}" if s.server_mode else str(self.root)
+
+    def _name(self, build_id: str, kind: str) -> str:
+        return f"{self.settings.collection_prefix}_{build_id}_{kind}"
+
+    def client(self, build_id: str) -> Any:
+        """The Chroma client holding a build."""
+        if self.settings.server_mode:
+            if self._server is None:
+                self._server = chromadb.HttpClient(
+                    host=self.settings.chroma_host or "localhost",
+                    port=self.settings.chroma_port,
+                    settings=chroma_settings(),
+                )
+            return self._server
+        return chromadb.PersistentClient(
+            path=str(self.root / "builds" / build_id), settings=chroma_settings()
+        )
+
+    # ---------------------------------------------------------------- manifest
+    def manifest(self) -> Manifest | None:
+        """The active build's manifest, None if there is no index yet."""
+        if self.settings.server_mode:
+            col = self.client("").get_or_create_collection(self._manifest_collection())
+            got = col.get(ids=[MANIFEST_ID], include=["documents"])
+            if not got["ids"]:
+                return None
+            return Manifest.parse(got["documents"][0], f"on {self.where}")
+        path = self.root / "manifest.json"
+        if not path.exists():
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexCorruptError(f"{path} cannot be read. {REBUILD_HINT}") from exc
+        return Manifest.parse(text, str(path))
+
+    def _manifest_collection(self) -> str:
+        return f"{self.settings.collection_prefix}_manifest"
+
+    def _write_manifest(self, manifest: Manifest) -> None:
+        text = json.dumps(asdict(manifest), indent=2)
+        if self.settings.server_mode:
+            col = self.client("").get_or_create_collection(self._manifest_collection())
+            col.upsert(ids=[MANIFEST_ID], documents=[text], embeddings=[[0.0]])
+            return
+        tmp = self.root / f"manifest.json.{os.getpid()}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / "manifest.json")  # the atomic switch
+
+    # ---------------------------------------------------------------- building
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the build lock; a second concurrent build fails with a clear message."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / ".lock"
+        with path.open("a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                raise IndexLockedError(
+                    f"Another 'kernwijzer index' ({holder}) is building {self.where}; "
+                    "wait for it to finish."
+                ) from exc
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                fh.truncate()
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def new_build_id(self) -> str:
+        """A fresh, sortable build id."""
+        return f"b{time.strftime('%Y%m%d%H%M%S')}{uuid.uuid4().hex[:6]}"
+
+    def write(self, build_id: str, kind: str, nodes: list[TextNode]) -> None:
+        """Add nodes (with embeddings) to a build's collection via llama-index."""
+        client = self.client(build_id)
+        collection = client.get_or_create_collection(
+            self._name(build_id, kind), metadata={"hnsw:space": "cosine"}
+        )
+        store = ChromaVectorStore(chroma_collection=collection)
+        batch = max(1, min(client.get_max_batch_size(), 2000))
+        for i in range(0, len(nodes), batch):
+            store.add(nodes[i : i + batch])
+
+    def switch(self, manifest: Manifest) -> None:
+        """Make a finished build the active one, then drop every other build."""
+        self._write_manifest(manifest)
+        self.remove_other_builds(manifest.build_id)
+
+    def remove_other_builds(self, keep: str | None) -> None:
+        """Delete builds that are not active (older ones, or leftovers of a killed run)."""
+        if self.settings.server_mode:
+            client = self.client("")
+            prefix = f"{self.settings.collection_prefix}_b"
+            for col in client.list_collections():
+                name = col if isinstance(col, str) else col.name
+                if name.startswith(prefix) and (keep is None or f"_{keep}_" not in name):
+                    client.delete_collection(name)
+            return
+        builds = self.root / "builds"
+        if builds.exists():
+            for path in builds.iterdir():
+                if path.name != keep:
+                    shutil.rmtree(path, ignore_errors=True)
+
+    # ---------------------------------------------------------------- reading
+    def read(self, manifest: Manifest, kind: str, embeddings: bool = True) -> Records:
+        """Every row of one collection of the active build."""
+        if not self.settings.server_mode and not (self.root / "builds" / manifest.build_id).exists():
+            raise IndexCorruptError(f"Build {manifest.build_id} is missing from {self.root}. {REBUILD_HINT}")
+        try:
+            col = self.client(manifest.build_id).get_collection(self._name(manifest.build_id, kind))
+            include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+            ids: list[str] = []
+            texts: list[str] = []
+            metas: list[dict[str, Any]] = []
+            vecs: list[Any] = []
+            total = col.count()
+            for offset in range(0, total, 2000):
+                got = col.get(include=include, limit=2000, offset=offset)  # type: ignore[arg-type]
+                ids += got["ids"]
+                texts += got["documents"] or []
+                metas += [dict(m) for m in got["metadatas"] or []]
+                if embeddings:
+                    vecs += list(got["embeddings"])
+        except Exception as exc:  # noqa: BLE001 - any Chroma failure means an unusable index
+            raise IndexCorruptError(
+                f"The index at {self.where} cannot be read ({type(exc).__name__}: {exc}). "
+                f"{REBUILD_HINT}"
+            ) from exc
+        expected = manifest.counts.get(kind)
+        if expected is not None and expected != len(ids):
+            raise IndexCorruptError(
+                f"The index at {self.where} holds {len(ids)} {kind}, the manifest says "
+                f"{expected}. {REBUILD_HINT}"
+            )
+        dim = manifest.dim if kind != "documents" else 1
+        matrix = np.asarray(vecs, dtype=np.float32).reshape(-1, dim) if embeddings else np.zeros((0, dim))
+        return Records(ids, texts, metas, matrix)
+
+    def chunk_vector_store(self, manifest: Manifest) -> ChromaVectorStore:
+        """The active build's chunk collection as a llama-index vector store."""
+        col = self.client(manifest.build_id).get_collection(self._name(manifest.build_id, "chunks"))
+        return ChromaVectorStore(chroma_collection=col)
