@@ -54,7 +54,7 @@ class Sentence:
     start: int
     end: int
     text: str
-    kind: str  # "body", "item" or "footnote"
+    kind: str  # "body", "item", "meta" (table labels) or "footnote"
 
 
 def content_hash(text: str) -> str:
@@ -124,13 +124,21 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="nl", clean=False)
 
 
+def _line_kind(line: str, content: str) -> str:
+    if FOOTNOTE_RE.match(content):
+        return "footnote"
+    if re.match(r"^  [^\s-][^:\n]{0,40}:(\s|$)", line):
+        return "meta"  # a table cell label such as "  Bronnen: …": no answer in itself
+    return "item" if "- " in line[:4] else "body"
+
+
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str, str]]:
     """Sentences of a text as (start, end, text, kind), one line at a time."""
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group(0)
         content = re.sub(r"^\s*(- )?", "", line)
-        kind = "footnote" if FOOTNOTE_RE.match(content) else "item" if "- " in line[:4] else "body"
+        kind = _line_kind(line, content)
         base = offset + m.start() + (len(line) - len(content))
         cursor = 0
         for piece in _segmenter().segment(content):

@@ -14,7 +14,9 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass
-from llama_index.core.schema import TextNode
+from typing import Any
+
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from kernwijzer.chunking import (
     Chunk,
@@ -85,6 +87,8 @@ def fingerprint(prepared: Prepared, model_id: str) -> str:
         digest.update(json.dumps([s.to_dict() for s in prepared.sections[doc.id]]).encode())
     for chunk in prepared.chunks:
         digest.update(f"{chunk.id}|{chunk.end}|{chunk.anchor}".encode())
+    for sentence in prepared.sentences:
+        digest.update(f"{sentence.id}|{sentence.end}|{sentence.chunk_id}|{sentence.kind}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -130,6 +134,15 @@ def _embed_missing(
     return len(todo)
 
 
+def _node(
+    node_id: str, doc_id: str, text: str, vector: list[float], meta: dict[str, Any]
+) -> TextNode:
+    """A llama-index node whose source document is ``doc_id`` (stored as its doc_id)."""
+    node = TextNode(id_=node_id, text=text, embedding=vector, metadata=meta)
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc_id)
+    return node
+
+
 def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
            ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
     chunk_texts = [c.embed_text for c in prepared.chunks]
@@ -142,21 +155,22 @@ def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]]
     chunk_vecs = [known[h] for h in chunk_hashes]
     sent_vecs = [known[h] for h in sent_hashes]
     chunk_nodes = [
-        TextNode(id_=c.id, text=c.text, embedding=v, metadata={
-            "doc_id": c.doc_id, "anchor": c.anchor, "start": c.start, "end": c.end,
+        _node(c.id, c.doc_id, c.text, v, {
+            "anchor": c.anchor, "start": c.start, "end": c.end,
             "path": json.dumps(list(c.section_path), ensure_ascii=False), "hash": h,
         })
         for c, v, h in zip(prepared.chunks, chunk_vecs, chunk_hashes, strict=True)
     ]
     sentence_nodes = [
-        TextNode(id_=s.id, text=s.text, embedding=v, metadata={
-            "doc_id": s.doc_id, "anchor": s.anchor, "chunk_id": s.chunk_id, "start": s.start,
+        _node(s.id, s.doc_id, s.text, v, {
+            "anchor": s.anchor, "chunk_id": s.chunk_id, "start": s.start,
             "end": s.end, "kind": s.kind, "hash": h,
         })
         for s, v, h in zip(prepared.sentences, sent_vecs, sent_hashes, strict=True)
     ]
     document_nodes = [
-        TextNode(id_=d.id, text=d.text, embedding=[1.0], metadata={
+        # Chroma wants a vector on every row; documents are looked up by id only.
+        _node(d.id, d.id, d.text, [1.0], {
             "info": json.dumps(asdict(d.info), ensure_ascii=False),
             "sections": json.dumps([s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False),
             "raw_sha256": d.raw_sha256,

@@ -1,0 +1,224 @@
+"""Answers made of the sources' own words: quotes, citations, links, or an honest abstention.
+
+From ranked sentences this module picks the quotes: it widens a sentence that introduces a
+list ("… onderverdeeld in vijf kerntaken:") to the whole list and a list item's title to
+the whole item, merges neighbouring sentences of one paragraph, and keeps every passage
+that scores close to the best (from every document that has one). Every quote is checked
+to be the exact text at its offsets before it is returned. No generative model is used.
+Not here: retrieval and scoring (``retrieval.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote as url_quote
+
+from kernwijzer.retrieval import Hit
+from kernwijzer.sections import section_at
+from kernwijzer.snapshot import IndexSnapshot, LoadedDocument
+
+log = logging.getLogger(__name__)
+MAX_QUOTE = 1500
+COUNT_WORDS = r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\b"
+LABELS = {
+    "nl": {
+        "abstain": "De bronnen beantwoorden deze vraag niet. Hieronder staan de passages die er "
+        "het dichtst bij komen; zij zijn geen antwoord.",
+        "none": "Geen passages gevonden.",
+    },
+    "en": {
+        "abstain": "The sources do not answer this question. Below are the nearest passages; "
+        "they are not an answer.",
+        "none": "No passages found.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quoted passage with everything needed to check and cite it."""
+
+    rank: int
+    quote: str
+    doc_id: str
+    doc_title: str
+    publisher: str | None
+    section: str
+    section_path: list[str]
+    anchor: str
+    start: int
+    end: int
+    link: str
+    source_url: str | None
+    score: float
+    supports: bool = True  # False: listed as nearest passage of an abstention
+    focus_start: int = 0  # the answering sentence inside the quote (offsets in the document)
+    focus_end: int = 0
+
+
+@dataclass
+class Answer:
+    """The result of one question (the JSON of ``kernwijzer ask --json``)."""
+
+    id: str | None
+    question: str
+    language: str
+    abstained: bool
+    answer: str
+    citations: list[Citation]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    expansions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass
+class _Span:
+    doc_id: str
+    start: int
+    end: int
+    focus: tuple[int, int]
+    score: float
+
+
+def section_link(doc_id: str, anchor: str, start: int, end: int) -> str:
+    """The app-relative link to the section view with a span highlighted."""
+    return f"/bron/{url_quote(doc_id)}?q={start}-{end}#{url_quote(anchor)}"
+
+
+def _block_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n\n", 0, pos)
+    end = text.find("\n\n", pos)
+    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+
+
+def widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a sentence span to the list it introduces or the list item it titles."""
+    sentence = text[start:end]
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    after = text[end:]
+    next_block = re.match(r"\s*\n\n(- [^\n]*(?:\n(?!\n)[^\n]*)*)", after)
+    same_block_list = re.match(r"\n((?:- |  - )[^\n]*(?:\n(?!\n)[^\n]*)*)", text[line_end:])
+    introduces = sentence.rstrip().endswith(":") or re.search(COUNT_WORDS, sentence)
+    if introduces and end >= line_end - 1:
+        if next_block:
+            return start, min(end + next_block.end(), start + MAX_QUOTE)
+        if same_block_list and sentence.rstrip().endswith(":"):
+            return start, min(line_end + same_block_list.end(), start + MAX_QUOTE)
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip() == "-" or text[line_start:start] == "- ":
+        # An item title: take the item with its indented continuation lines.
+        m = re.match(r"[^\n]*(?:\n  (?!- )[^\n]*)*", text[start:])
+        if m and m.end() > end - start:
+            return start, min(start + m.end(), start + MAX_QUOTE)
+    return start, end
+
+
+def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
+    """Fold a candidate into a chosen span of the same paragraph line; True if it was."""
+    for span in spans:
+        if span.doc_id != candidate.doc_id:
+            continue
+        lo, hi = sorted((span, candidate), key=lambda s: s.start)
+        gap = text[lo.end : hi.start]
+        if hi.start <= lo.end or (gap.strip() == "" and "\n" not in gap and len(gap) <= 2):
+            span.start, span.end = min(span.start, candidate.start), max(span.end, candidate.end)
+            span.end = min(span.end, span.start + MAX_QUOTE)
+            return True
+    return False
+
+
+def select_spans(snapshot: IndexSnapshot, hits: list[Hit], limit: int, margin: float) -> list[_Span]:
+    """The quoted spans: best hits widened and merged, within ``margin`` of the best."""
+    chosen: list[_Span] = []
+    if not hits:
+        return chosen
+    best = hits[0].score
+    for hit in hits:
+        if len(chosen) >= limit or hit.score < best - margin:
+            break
+        s = snapshot.sentences
+        doc_id = s.doc_ids[hit.index]
+        text = snapshot.documents[doc_id].text
+        start, end = int(s.starts[hit.index]), int(s.ends[hit.index])
+        wide = widen(text, start, end)
+        candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
+        quoted = text[wide[0] : wide[1]]
+        if any(snapshot.documents[c.doc_id].text[c.start : c.end] == quoted for c in chosen):
+            continue  # the same words elsewhere (a repeated table cell) add nothing
+        if not _merge(chosen, candidate, text):
+            chosen.append(candidate)
+    return chosen
+
+
+def _citation(rank: int, span: _Span, doc: LoadedDocument, supports: bool) -> Citation | None:
+    quote = doc.text[span.start : span.end]
+    if not quote.strip():
+        return None
+    section = section_at(doc.sections, span.focus[0])
+    return Citation(
+        rank=rank,
+        quote=quote,
+        doc_id=doc.info.id,
+        doc_title=doc.info.title,
+        publisher=doc.info.publisher,
+        section=" › ".join(section.path) or doc.info.title,
+        section_path=list(section.path),
+        anchor=section.anchor,
+        start=span.start,
+        end=span.end,
+        link=section_link(doc.info.id, section.anchor, span.start, span.end),
+        source_url=doc.info.url,
+        score=round(span.score, 4),
+        supports=supports,
+        focus_start=span.focus[0],
+        focus_end=span.focus[1],
+    )
+
+
+def verify(citation: Citation, snapshot: IndexSnapshot) -> bool:
+    """The verbatim guarantee: the quote is the document's text at its offsets."""
+    doc = snapshot.documents.get(citation.doc_id)
+    return doc is not None and doc.text[citation.start : citation.end] == citation.quote
+
+
+def compose(
+    snapshot: IndexSnapshot,
+    hits: list[Hit],
+    *,
+    question: str,
+    language: str,
+    abstain: bool,
+    limit: int,
+    margin: float,
+    answer_sentences: int,
+) -> tuple[str, list[Citation]]:
+    """The short answer and its citations (see the module docstring)."""
+    spans = select_spans(snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin)
+    citations = [
+        c
+        for rank, span in enumerate(spans, start=1)
+        if (c := _citation(rank, span, snapshot.documents[span.doc_id], not abstain)) is not None
+    ]
+    verified = [c for c in citations if verify(c, snapshot)]
+    if len(verified) != len(citations):
+        log.error("Dropped %d non-verbatim quote(s)", len(citations) - len(verified))
+    citations = verified
+    labels = LABELS.get(language, LABELS["nl"])
+    if abstain:
+        return labels["abstain"], citations
+    if not citations:
+        return labels["none"], citations
+    parts = []
+    best = citations[0].score
+    for c in citations[:answer_sentences]:
+        if c is not citations[0] and c.score < best - margin / 2:
+            break
+        text = c.quote if len(c.quote) <= 600 else c.quote[c.focus_start - c.start : c.focus_end - c.start]
+        parts.append(f"“{text.strip()}” [{c.rank}]")
+    return " ".join(parts), citations

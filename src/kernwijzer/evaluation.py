@@ -1,0 +1,294 @@
+"""Offline evaluation: the question set through Kernwijzer and two baselines, side by side.
+
+Systems: ``bm25`` (BM25 only, over the chunks), ``dense`` (llama-index's plain
+``VectorStoreIndex`` retriever over the same Chroma chunks and model) and ``kernwijzer``
+(the full pipeline). Metrics at quote level (an expected phrase inside a returned quote)
+and section level (a returned passage in a gold section): hit@1, hit@5, recall@5, MRR@10,
+nDCG@10; abstention precision/recall; verbatim-quote rate; link validity; latency.
+No LLM judge. Not here: presentation (``report.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from llama_index.core import VectorStoreIndex
+
+from kernwijzer.config import PROJECT_ROOT, Settings
+from kernwijzer.embedding import LlamaIndexEmbedding
+from kernwijzer.pipeline import Kernwijzer, Turn, retrieval_text
+from kernwijzer.questions import Question
+from kernwijzer.sections import Section
+
+SYSTEMS = ("bm25", "dense", "kernwijzer")
+K = 10
+
+
+@dataclass
+class Returned:
+    """One returned passage, as the metrics see it."""
+
+    quote: str
+    doc_id: str
+    anchor: str
+    start: int
+    end: int
+    link: str | None = None
+
+
+@dataclass
+class Outcome:
+    """One system's result for one question."""
+
+    id: str
+    system: str
+    language: str
+    category: str
+    abstain_expected: bool
+    abstained: bool
+    latency_ms: float
+    passages: list[Returned]
+    quote_rank: int | None = None
+    section_rank: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _dcg(relevant: list[bool]) -> float:
+    return sum(1 / math.log2(i + 2) for i, r in enumerate(relevant) if r)
+
+
+def _in_gold(passage: Returned, q: Question, sections: dict[str, dict[str, Section]]) -> bool:
+    gold = {(g.doc, g.anchor) for g in q.source}
+    anchor: str | None = passage.anchor
+    by_anchor = sections.get(passage.doc_id, {})
+    while anchor is not None:  # a passage inside a gold section (any depth) counts
+        if (passage.doc_id, anchor) in gold:
+            return True
+        anchor = by_anchor[anchor].parent if anchor in by_anchor else None
+    return False
+
+
+def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]) -> None:
+    """Fill an outcome's ranks and per-question metrics."""
+    passages = [] if outcome.abstained else outcome.passages[:K]
+    expected = [_norm(e) for e in q.expected]
+    quotes = [_norm(p.quote) for p in passages]
+    covered: set[int] = set()
+    quote_rel: list[bool] = []
+    for quote in quotes:
+        new = {i for i, e in enumerate(expected) if e in quote} - covered
+        quote_rel.append(bool(new))
+        covered |= new
+    any_rel = [any(e in quote for e in expected) for quote in quotes]
+    sec_rel = [_in_gold(p, q, sections) for p in passages]
+    outcome.quote_rank = next((i + 1 for i, r in enumerate(any_rel) if r), None)
+    outcome.section_rank = next((i + 1 for i, r in enumerate(sec_rel) if r), None)
+    top5 = " \n ".join(quotes[:5])
+    for level, rel, rank in (("quote", any_rel, outcome.quote_rank), ("section", sec_rel, outcome.section_rank)):
+        outcome.metrics[f"{level}_hit@1"] = float(rank == 1)
+        outcome.metrics[f"{level}_hit@5"] = float(rank is not None and rank <= 5)
+        outcome.metrics[f"{level}_mrr@10"] = 1 / rank if rank else 0.0
+    outcome.metrics["quote_recall@5"] = (
+        sum(e in top5 for e in expected) / len(expected) if expected else 0.0
+    )
+    gold_sections = max(1, len(q.source))
+    outcome.metrics["section_recall@5"] = min(1.0, sum(sec_rel[:5]) / gold_sections)
+    ideal = _dcg([True] * min(len(expected), K))
+    outcome.metrics["quote_ndcg@10"] = _dcg(quote_rel) / ideal if ideal else 0.0
+    ideal_s = _dcg([True] * min(gold_sections, K))
+    outcome.metrics["section_ndcg@10"] = _dcg(sec_rel) / ideal_s
+
+
+def _bm25_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
+    from kernwijzer.lexical import tokens
+
+    snap = kw.snapshot
+    chunks = snap.chunks
+
+    def run(text: str) -> list[Returned]:
+        scores = snap.chunk_bm25.scores(tokens(text))
+        order = [i for i in scores.argsort()[::-1][:K] if scores[i] > 0]
+        return [
+            Returned(chunks.texts[i], chunks.doc_ids[i], chunks.anchors[i], int(chunks.starts[i]), int(chunks.ends[i]))
+            for i in order
+        ]
+
+    return run
+
+
+def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
+    """The plain llama-index dense retriever over the same Chroma chunks and model."""
+    index = VectorStoreIndex.from_vector_store(
+        kw.store.chunk_vector_store(kw.snapshot.manifest),
+        embed_model=LlamaIndexEmbedding(kw.embedder),
+    )
+    retriever = index.as_retriever(similarity_top_k=K)
+
+    def run(text: str) -> list[Returned]:
+        out = []
+        for hit in retriever.retrieve(text):
+            meta = hit.node.metadata
+            out.append(Returned(hit.node.get_content(), str(hit.node.ref_doc_id), str(meta["anchor"]),
+                                int(meta["start"]), int(meta["end"])))
+        return out
+
+    return run
+
+
+def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool]:
+    history = [Turn(c) for c in q.context]
+    answer = kw.answer(q.question, qid=q.id, history=history)
+    passages = [Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations]
+    return passages, answer.abstained
+
+
+def run_eval(
+    kw: Kernwijzer, questions: list[Question], systems: tuple[str, ...] = SYSTEMS,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Run every system on every question; return the full result (JSON-ready)."""
+    kw.warm_up()
+    sections = {d: doc.by_anchor for d, doc in kw.snapshot.documents.items()}
+    runners = {"bm25": _bm25_system(kw), "dense": _dense_system(kw)}
+    outcomes: list[Outcome] = []
+    for q in questions:
+        language = q.language or kw.query(q.question).language
+        for system in systems:
+            started = time.perf_counter()
+            if system == "kernwijzer":
+                passages, abstained = _kernwijzer_outcome(kw, q)
+            else:
+                text = retrieval_text(q.question, [Turn(c) for c in q.context])
+                passages, abstained = runners[system](text), False
+            latency = (time.perf_counter() - started) * 1000
+            outcome = Outcome(q.id, system, language, q.category, q.abstain, abstained, latency, passages)
+            score(outcome, q, sections)
+            outcomes.append(outcome)
+        if progress:
+            progress(1)
+    return {
+        "settings": _settings_record(kw.settings),
+        "commit": git_commit(),
+        "questions": len(questions),
+        "summary": summarise(outcomes, kw),
+        "outcomes": [asdict(o) for o in outcomes],
+    }
+
+
+def _metric_means(rows: list[Outcome]) -> dict[str, float]:
+    keys = sorted({k for o in rows for k in o.metrics})
+    return {k: round(statistics.fmean(o.metrics[k] for o in rows), 4) for k in keys} if rows else {}
+
+
+def _abstention(rows: list[Outcome]) -> dict[str, float]:
+    abstained = [o for o in rows if o.abstained]
+    oos = [o for o in rows if o.abstain_expected]
+    answerable = [o for o in rows if not o.abstain_expected]
+    return {
+        "abstain_precision": round(sum(o.abstain_expected for o in abstained) / len(abstained), 4) if abstained else 1.0,
+        "abstain_recall": round(sum(o.abstained for o in oos) / len(oos), 4) if oos else 1.0,
+        "wrongly_abstained": round(sum(o.abstained for o in answerable) / len(answerable), 4) if answerable else 0.0,
+    }
+
+
+def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float]:
+    docs = kw.snapshot.documents
+    passages = [p for o in rows for p in o.passages]
+    verbatim = sum(docs[p.doc_id].text[p.start : p.end] == p.quote for p in passages if p.doc_id in docs)
+    links = [p.link for p in passages if p.link]
+    valid = sum(_link_ok(link, kw) for link in links)
+    latencies = sorted(o.latency_ms for o in rows)
+    return {
+        "verbatim_rate": round(verbatim / len(passages), 4) if passages else 1.0,
+        "link_validity": round(valid / len(links), 4) if links else float("nan"),
+        "latency_p50_ms": round(_percentile(latencies, 50), 2),
+        "latency_p95_ms": round(_percentile(latencies, 95), 2),
+    }
+
+
+def _link_ok(link: str, kw: Kernwijzer) -> bool:
+    parsed = urlparse(link)
+    m = re.fullmatch(r"/bron/([^/]+)", parsed.path)
+    if not m:
+        return False
+    doc = kw.snapshot.documents.get(unquote(m.group(1)))
+    return doc is not None and unquote(parsed.fragment) in doc.by_anchor
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    k = (len(values) - 1) * pct / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:
+    """Means per system, overall and broken down by language and category."""
+    summary: dict[str, Any] = {}
+    for system in sorted({o.system for o in outcomes}, key=SYSTEMS.index):
+        rows = [o for o in outcomes if o.system == system]
+        answerable = [o for o in rows if not o.abstain_expected]
+        entry: dict[str, Any] = {"overall": {**_metric_means(answerable), **_quality(rows, kw)}}
+        if system == "kernwijzer":
+            entry["overall"].update(_abstention(rows))
+        entry["by_language"] = {
+            lang: {**_metric_means([o for o in answerable if o.language == lang]),
+                   **(_abstention([o for o in rows if o.language == lang]) if system == "kernwijzer" else {})}
+            for lang in sorted({o.language for o in rows})
+        }
+        entry["by_category"] = {
+            cat: _metric_means([o for o in answerable if o.category == cat])
+            for cat in sorted({o.category for o in answerable})
+        }
+        summary[system] = entry
+    return summary
+
+
+def _settings_record(settings: Settings) -> dict[str, Any]:
+    return {k: str(v) if not isinstance(v, int | float | bool) or v is None else v
+            for k, v in settings.model_dump().items()}
+
+
+def git_commit() -> str | None:
+    """The commit the evaluation ran on (with '+dirty' for uncommitted changes)."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return sha + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def compare(a: dict[str, Any], b: dict[str, Any], system: str = "kernwijzer") -> dict[str, Any]:
+    """Per-question wins and losses of run B against run A (by quote MRR, then abstention)."""
+    def by_id(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return {o["id"]: o for o in run["outcomes"] if o["system"] == system}
+
+    left, right = by_id(a), by_id(b)
+    wins, losses = [], []
+    for qid in sorted(set(left) & set(right)):
+        la, lb = left[qid], right[qid]
+        if la["abstain_expected"]:
+            sa, sb = float(la["abstained"]), float(lb["abstained"])
+        else:
+            sa, sb = la["metrics"]["quote_mrr@10"], lb["metrics"]["quote_mrr@10"]
+        if sb > sa:
+            wins.append({"id": qid, "before": sa, "after": sb})
+        elif sb < sa:
+            losses.append({"id": qid, "before": sa, "after": sb})
+    return {"system": system, "wins": wins, "losses": losses, "common": len(set(left) & set(right))}

@@ -1,0 +1,50 @@
+"""The domain glossary: expands a question with the Dutch terms the corpus uses.
+
+The lexical retriever matches Dutch words only, so "may a PA replace a GP?" gains
+"huisarts", "vervangen", "physician assistant". The expansions used are reported so the
+UI can show them. Not here: stemming (``lexical.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry."""
+
+    match: tuple[str, ...]
+    match_case: tuple[str, ...]
+    nl: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> tuple[Term, ...]:
+    """The packaged glossary (``glossary.yaml``)."""
+    raw = yaml.safe_load(resources.files("kernwijzer").joinpath("glossary.yaml").read_text("utf-8"))
+    return tuple(
+        Term(tuple(e.get("match", ())), tuple(e.get("match_case", ())), tuple(e["nl"]))
+        for e in raw
+    )
+
+
+def _found(form: str, text: str, flags: int) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text, flags) is not None
+
+
+def expand(question: str) -> list[str]:
+    """Dutch terms to add to the lexical query, in glossary order, without repeats."""
+    added: list[str] = []
+    for term in load_glossary():
+        hit = any(_found(f, question, re.IGNORECASE) for f in term.match) or any(
+            _found(f, question, 0) for f in term.match_case
+        )
+        if hit:
+            added += [t for t in term.nl if t not in added]
+    return added

@@ -1,0 +1,166 @@
+"""The one place the parts are connected: index → retrieval → answer.
+
+`Kernwijzer` loads the model and the active index once per process and answers questions
+(thread-safe: the model call is serialised, the rest is read-only). The UI, the CLI and
+the evaluation all go through it. Not here: presentation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from kernwijzer.answer import Answer, compose
+from kernwijzer.config import Settings
+from kernwijzer.embedding import Embedder
+from kernwijzer.glossary import expand
+from kernwijzer.language import detect_language
+from kernwijzer.retrieval import HybridRetriever, Query
+from kernwijzer.snapshot import IndexSnapshot
+from kernwijzer.store import IndexStore
+
+log = logging.getLogger(__name__)
+FOLLOW_UP = re.compile(
+    r"^(en|maar|of|and|but|or|what about|how about|wat als|wat over|ook|also|en als|and if)\b",
+    re.IGNORECASE,
+)
+MARGIN = 0.12  # citations within this fused-score distance of the best count as relevant
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message says why."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A previous question of the conversation (for follow-ups)."""
+
+    question: str
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Validate and normalise a question; raise `QuestionError` with a clear message."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.")
+    # Control characters and lone surrogates are noise from copy-paste, never meaning.
+    text = question.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cf") and ch not in "\n\t" else ch
+        for ch in text
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("The question is empty. / De vraag is leeg.")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"The question is {len(text)} characters; the limit is {max_chars}. "
+            f"/ De vraag is te lang (maximaal {max_chars} tekens)."
+        )
+    return text
+
+
+def retrieval_text(question: str, history: list[Turn] | None) -> str:
+    """The text retrieval uses: a short or elliptic follow-up borrows the previous question."""
+    if not history:
+        return question
+    elliptic = FOLLOW_UP.match(question) or len(question.split()) <= 4
+    return f"{history[-1].question} {question}" if elliptic else question
+
+
+class Kernwijzer:
+    """Answers questions from the active index (see the module docstring)."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings)
+        self.store = IndexStore(settings)
+        self._lock = threading.Lock()
+        self._snapshot: IndexSnapshot | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        """The loaded index (loaded on first use)."""
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = IndexSnapshot.load(self.store, self.embedder.model_id)
+                self._retriever = HybridRetriever(self._snapshot, self.settings)
+            return self._snapshot
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over the loaded index."""
+        _ = self.snapshot
+        assert self._retriever is not None
+        return self._retriever
+
+    def reload(self) -> None:
+        """Drop the loaded index so the next question reads the active build again."""
+        with self._lock:
+            self._snapshot = self._retriever = None
+
+    def warm_up(self) -> None:
+        """Load model and index now rather than on the first question."""
+        _ = self.retriever
+        self.embedder.queries(["warm-up"])
+
+    def query(self, question: str, history: list[Turn] | None = None) -> Query:
+        """Language, glossary expansion and embedding of a (validated) question."""
+        text = retrieval_text(question, history)
+        language = detect_language(question)
+        vector = self.embedder.queries([text])[0]
+        return Query(text=text, language=language, expansions=tuple(expand(text)), vector=vector)
+
+    def answer(
+        self,
+        question: str,
+        *,
+        qid: str | None = None,
+        history: list[Turn] | None = None,
+        top_k: int | None = None,
+        documents: set[str] | None = None,
+    ) -> Answer:
+        """Answer one question; ``documents`` limits the sources (None = all)."""
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        if self.settings.log_questions:
+            log.info("question: %s", text)
+        query = self.query(text, history)
+        hits = self.retriever.search(query, limit=80)
+        if documents is not None:
+            hits = [h for h in hits if self.snapshot.sentences.doc_ids[h.index] in documents]
+        retrieved = time.perf_counter()
+        evidence = hits[0].score if hits else float("-inf")
+        abstain = evidence < self.threshold(query.language)
+        answer_text, citations = compose(
+            self.snapshot,
+            hits,
+            question=text,
+            language=query.language,
+            abstain=abstain,
+            limit=top_k or self.settings.top_k,
+            margin=MARGIN,
+            answer_sentences=self.settings.answer_sentences,
+        )
+        done = time.perf_counter()
+        return Answer(
+            id=qid,
+            question=text,
+            language=query.language,
+            abstained=abstain,
+            answer=answer_text,
+            citations=citations,
+            timings_ms={
+                "retrieve": round((retrieved - started) * 1000, 2),
+                "total": round((done - started) * 1000, 2),
+            },
+            expansions=list(query.expansions),
+        )
+
+    def threshold(self, language: str) -> float:
+        """The abstention threshold on the fused score, which scales with BM25's weight."""
+        return self.settings.abstain_threshold + 0.5 * self.retriever.lexical_weight(language)

@@ -1,0 +1,124 @@
+"""Question files (YAML or JSON): the eval set and ``kernwijzer ask --file`` batches.
+
+A file is a list of entries ``{id, question, expected?, abstain?, ...}`` (see
+``evals/questions.yaml`` for every field). A malformed file is rejected whole, with a
+message naming the entry and the problem. Not here: running or scoring questions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+FIELDS = {"id", "question", "expected", "abstain", "source", "category", "note", "language", "context"}
+
+
+class QuestionFileError(ValueError):
+    """A question file that cannot be used; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class GoldSource:
+    """A gold passage: document id and section anchor."""
+
+    doc: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One entry of a question file."""
+
+    id: str
+    question: str
+    expected: tuple[str, ...] = ()
+    abstain: bool = False
+    source: tuple[GoldSource, ...] = ()
+    category: str = "uncategorised"
+    language: str | None = None
+    context: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _strings(value: object, what: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise QuestionFileError(f"{where}: '{what}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _sources(value: object, where: str) -> tuple[GoldSource, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise QuestionFileError(f"{where}: 'source' must be a list of {{doc, anchor}}")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or not {"doc", "anchor"} <= set(item):
+            raise QuestionFileError(f"{where}: every source needs 'doc' and 'anchor'")
+        out.append(GoldSource(str(item["doc"]), str(item["anchor"])))
+    return tuple(out)
+
+
+def _entry(raw: object, index: int, path: Path) -> Question:
+    where = f"{path.name}, entry {index + 1}"
+    if not isinstance(raw, dict):
+        raise QuestionFileError(f"{where}: must be a mapping with at least 'question'")
+    if raw.get("id") is not None:
+        where += f" (id {raw['id']!r})"
+    unknown = set(raw) - FIELDS
+    if unknown:
+        raise QuestionFileError(f"{where}: unknown field(s) {sorted(unknown)}")
+    question = raw.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionFileError(f"{where}: 'question' is missing or empty")
+    abstain = raw.get("abstain", False)
+    if not isinstance(abstain, bool):
+        raise QuestionFileError(f"{where}: 'abstain' must be true or false")
+    return Question(
+        id=str(raw.get("id") or f"q{index + 1}"),
+        question=question,
+        expected=_strings(raw.get("expected"), "expected", where),
+        abstain=abstain,
+        source=_sources(raw.get("source"), where),
+        category=str(raw.get("category") or ("out-of-scope" if abstain else "uncategorised")),
+        language=raw.get("language"),
+        context=_strings(raw.get("context"), "context", where),
+        note=str(raw.get("note") or ""),
+    )
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read and validate a question file; raise `QuestionFileError` on any problem."""
+    if not path.exists():
+        raise QuestionFileError(f"Question file {path} does not exist")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuestionFileError(f"{path.name} is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise QuestionFileError(f"{path.name} cannot be parsed: {exc}") from exc
+    if not isinstance(data, list) or not data:
+        raise QuestionFileError(f"{path.name} must be a non-empty list of questions")
+    questions = [_entry(raw, i, path) for i, raw in enumerate(data)]
+    seen: set[str] = set()
+    for q in questions:
+        if q.id in seen:
+            raise QuestionFileError(f"{path.name}: duplicate id {q.id!r}")
+        seen.add(q.id)
+    return questions
+
+
+@dataclass
+class QuestionSetSummary:
+    """Counts for a quick look at a question file."""
+
+    total: int
+    by_language: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
