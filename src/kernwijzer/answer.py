@@ -96,8 +96,12 @@ def _block_bounds(text: str, pos: int) -> tuple[int, int]:
     return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
 
 
-def widen(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow a sentence span to the list it introduces or the list item it titles."""
+def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int, int]:
+    """Grow a sentence span to the list it introduces, the item it titles, or its line.
+
+    The line (a paragraph or list item) is quoted whole when it is at most
+    ``context_chars`` long, so that the sentence keeps the words around it.
+    """
     sentence = text[start:end]
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -112,11 +116,26 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
             return start, min(line_end + same_block_list.end(), start + MAX_QUOTE)
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip() == "-" or text[line_start:start] == "- ":
-        # An item title: take the item with its indented continuation lines.
-        m = re.match(r"[^\n]*(?:\n  (?!- )[^\n]*)*", text[start:])
+        # An item title: take the item with its indented lines (a table row, a term and
+        # its description).
+        m = re.match(r"[^\n]*(?:\n  [^\n]*)*", text[start:])
         if m and m.end() > end - start:
             return start, min(start + m.end(), start + MAX_QUOTE)
+    line_start, line_stop = text.rfind("\n", 0, start) + 1, line_end
+    content_start = line_start + len(text[line_start:line_stop]) - len(
+        re.sub(r"^\s*(- )?", "", text[line_start:line_stop])
+    )
+    if line_stop - content_start <= context_chars:
+        return content_start, line_stop
     return start, end
+
+
+def _first_sentence_after(text: str, heading_end: int) -> tuple[int, int]:
+    """The span of the first line of a section's body (a heading hit is quoted by it)."""
+    m = re.compile(r"\s*(?:- )?([^\n]+)").match(text, heading_end)
+    if not m:
+        return heading_end, heading_end
+    return m.start(1), m.end(1)
 
 
 def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
@@ -133,7 +152,9 @@ def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
     return False
 
 
-def select_spans(snapshot: IndexSnapshot, hits: list[Hit], limit: int, margin: float) -> list[_Span]:
+def select_spans(
+    snapshot: IndexSnapshot, hits: list[Hit], limit: int, margin: float, context_chars: int = 0
+) -> list[_Span]:
     """The quoted spans: best hits widened and merged, within ``margin`` of the best."""
     chosen: list[_Span] = []
     if not hits:
@@ -146,7 +167,9 @@ def select_spans(snapshot: IndexSnapshot, hits: list[Hit], limit: int, margin: f
         doc_id = s.doc_ids[hit.index]
         text = snapshot.documents[doc_id].text
         start, end = int(s.starts[hit.index]), int(s.ends[hit.index])
-        wide = widen(text, start, end)
+        if s.extra[hit.index].get("kind") == "heading":
+            start, end = _first_sentence_after(text, end)
+        wide = widen(text, start, end, context_chars)
         candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
         quoted = text[wide[0] : wide[1]]
         if any(snapshot.documents[c.doc_id].text[c.start : c.end] == quoted for c in chosen):
@@ -197,9 +220,12 @@ def compose(
     limit: int,
     margin: float,
     answer_sentences: int,
+    context_chars: int = 0,
 ) -> tuple[str, list[Citation]]:
     """The short answer and its citations (see the module docstring)."""
-    spans = select_spans(snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin)
+    spans = select_spans(
+        snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin, context_chars
+    )
     citations = [
         c
         for rank, span in enumerate(spans, start=1)
@@ -219,6 +245,8 @@ def compose(
     for c in citations[:answer_sentences]:
         if c is not citations[0] and c.score < best - margin / 2:
             break
-        text = c.quote if len(c.quote) <= 600 else c.quote[c.focus_start - c.start : c.focus_end - c.start]
+        text = c.quote[c.focus_start - c.start : c.focus_end - c.start]
+        if c.quote.rstrip().endswith(":") or "\n" in c.quote and len(c.quote) <= 600:
+            text = c.quote  # a sentence that introduces a list brings the list
         parts.append(f"“{text.strip()}” [{c.rank}]")
     return " ".join(parts), citations

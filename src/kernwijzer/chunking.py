@@ -54,7 +54,13 @@ class Sentence:
     start: int
     end: int
     text: str
-    kind: str  # "body", "item", "meta" (table labels) or "footnote"
+    kind: str  # "body", "item", "heading", "meta" (table labels) or "footnote"
+    heading: str = ""  # title of the section it stands in
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded: the section title tells what a short sentence is about."""
+        return f"{self.heading} › {self.text}" if self.heading else self.text
 
 
 def content_hash(text: str) -> str:
@@ -161,10 +167,16 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
     for c in chunks:
         by_anchor[c.anchor].append(c)
     for section, begin, end in own_spans(sections):
-        for start, stop, text, kind in split_sentences(doc.text[begin:end], begin):
+        pieces = split_sentences(doc.text[begin:end], begin)
+        if section.level:
+            # The heading itself is searchable: a question that matches a section title
+            # ("Voorwaarden segment 1") is answered by the section's first block.
+            pieces.insert(0, (section.start, section.start + len(section.title), section.title, "heading"))
+        for start, stop, text, kind in pieces:
+            at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(
-                (c for c in by_anchor.get(section.anchor, []) if c.start <= start < c.end), None
-            )
+                (c for c in by_anchor.get(section.anchor, []) if c.start <= at < c.end), None
+            ) or next(iter(by_anchor.get(section.anchor, [])), None)
             if holder is None:
                 continue
             result.append(
@@ -177,6 +189,7 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
                     end=stop,
                     text=text,
                     kind=kind,
+                    heading=section.title if section.level and kind != "heading" else "",
                 )
             )
     return result

@@ -364,7 +364,14 @@ def _add_line(blocks: list[str], line: str) -> None:
         else:
             blocks.append(text)
         return
-    s = re.sub(r"\s*-->\s*", " → ", s)
+    if "-->" in s:
+        # A run of "U3 --> …" lines is a list that lost its bullets.
+        s = "- " + re.sub(r"\s*-->\s*", " → ", s)
+        if blocks and blocks[-1] == "" and len(blocks) > 1 and "→" in blocks[-2]:
+            blocks.pop()
+        if blocks and blocks[-1].startswith("- ") and "→" in blocks[-1]:
+            blocks[-1] += "\n" + s
+            return
     blocks.append(s)
 
 

@@ -65,11 +65,21 @@ class Settings(BaseSettings):
     # --- retrieval and answer
     top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
     candidates: int = Field(40, ge=5, description="Candidates per retriever before fusion.")
+    fusion: str = Field("rrf", pattern="^(weighted|rrf)$", description="weighted or rrf.")
+    rrf_k: float = Field(30.0, gt=0, description="Rank offset of reciprocal rank fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense similarity in fusion.")
-    lexical_weight_nl: float = Field(0.35, ge=0, description="BM25 weight, Dutch questions.")
-    lexical_weight_en: float = Field(0.15, ge=0, description="BM25 weight, English questions.")
+    lexical_weight_nl: float = Field(0.4, ge=0, description="BM25 weight, Dutch questions.")
+    lexical_weight_en: float = Field(0.3, ge=0, description="BM25 weight, English questions.")
     section_weight: float = Field(0.3, ge=0, description="Weight of the enclosing chunk's score.")
-    abstain_threshold: float = Field(0.80, description="Below this evidence score: abstain.")
+    citation_margin: float = Field(
+        0.5, ge=0, description="Cite passages within this fused-score distance of the best."
+    )
+    short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
+    quote_context_chars: int = Field(
+        1000, ge=0, description="Quote the whole paragraph or item around a sentence up to this size."
+    )
+    abstain_threshold_nl: float = Field(0.844, description="Abstain below this evidence (Dutch).")
+    abstain_threshold_en: float = Field(0.8395, description="Abstain below this evidence (English).")
     answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 

@@ -22,6 +22,7 @@ class Term:
     match: tuple[str, ...]
     match_case: tuple[str, ...]
     nl: tuple[str, ...]
+    generic: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +30,10 @@ def load_glossary() -> tuple[Term, ...]:
     """The packaged glossary (``glossary.yaml``)."""
     raw = yaml.safe_load(resources.files("kernwijzer").joinpath("glossary.yaml").read_text("utf-8"))
     return tuple(
-        Term(tuple(e.get("match", ())), tuple(e.get("match_case", ())), tuple(e["nl"]))
+        Term(
+            tuple(e.get("match", ())), tuple(e.get("match_case", ())), tuple(e["nl"]),
+            bool(e.get("generic", False)),
+        )
         for e in raw
     )
 
@@ -38,13 +42,24 @@ def _found(form: str, text: str, flags: int) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text, flags) is not None
 
 
+def matches(question: str) -> list[Term]:
+    """The glossary entries a question touches."""
+    return [
+        term
+        for term in load_glossary()
+        if any(_found(f, question, re.IGNORECASE) for f in term.match)
+        or any(_found(f, question, 0) for f in term.match_case)
+    ]
+
+
 def expand(question: str) -> list[str]:
     """Dutch terms to add to the lexical query, in glossary order, without repeats."""
     added: list[str] = []
-    for term in load_glossary():
-        hit = any(_found(f, question, re.IGNORECASE) for f in term.match) or any(
-            _found(f, question, 0) for f in term.match_case
-        )
-        if hit:
-            added += [t for t in term.nl if t not in added]
+    for term in matches(question):
+        added += [t for t in term.nl if t not in added]
     return added
+
+
+def specific_hits(question: str) -> int:
+    """How many non-generic domain terms a question touches (evidence of scope)."""
+    return sum(not term.generic for term in matches(question))

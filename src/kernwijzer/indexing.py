@@ -86,9 +86,12 @@ def fingerprint(prepared: Prepared, model_id: str) -> str:
         digest.update(doc.text.encode())
         digest.update(json.dumps([s.to_dict() for s in prepared.sections[doc.id]]).encode())
     for chunk in prepared.chunks:
-        digest.update(f"{chunk.id}|{chunk.end}|{chunk.anchor}".encode())
+        digest.update(f"{chunk.id}|{chunk.end}|{chunk.anchor}|{chunk.embed_text}".encode())
     for sentence in prepared.sentences:
-        digest.update(f"{sentence.id}|{sentence.end}|{sentence.chunk_id}|{sentence.kind}".encode())
+        digest.update(
+            f"{sentence.id}|{sentence.end}|{sentence.chunk_id}|{sentence.kind}|"
+            f"{sentence.embed_text}".encode()
+        )
     return digest.hexdigest()[:24]
 
 
@@ -147,7 +150,7 @@ def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]]
            ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
     chunk_texts = [c.embed_text for c in prepared.chunks]
     chunk_hashes = [content_hash(embedder.model_id + t) for t in chunk_texts]
-    sent_texts = [s.text for s in prepared.sentences]
+    sent_texts = [s.embed_text for s in prepared.sentences]
     sent_hashes = [content_hash(embedder.model_id + t) for t in sent_texts]
     chunk_new = len({h for h in chunk_hashes if h not in known})
     sent_new = len({h for h in sent_hashes if h not in known} - set(chunk_hashes))

@@ -7,6 +7,7 @@ Not here: fusion with dense scores (``retrieval.py``).
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -15,12 +16,19 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
+# bm25s logs every index build at DEBUG through its own handler; that is noise here.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 _STOP = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
+
+
+def stem(word: str) -> str:
+    """The Dutch stem of one lower-case word."""
+    return str(_stemmer().stemWord(word))
 
 
 def tokens(text: str) -> list[str]:
@@ -40,6 +48,11 @@ class Bm25Index:
         corpus = [tokens(t) or ["∅"] for t in texts]
         self._retriever.index(corpus, show_progress=False)
         self._vocab = self._retriever.vocab_dict
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Every stemmed token of the indexed texts."""
+        return self._vocab
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """Score of every text, divided by the best score (all zeros when nothing matches)."""

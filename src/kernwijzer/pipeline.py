@@ -14,6 +14,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from kernwijzer.abstention import assess
 from kernwijzer.answer import Answer, compose
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
@@ -28,7 +29,6 @@ FOLLOW_UP = re.compile(
     r"^(en|maar|of|and|but|or|what about|how about|wat als|wat over|ook|also|en als|and if)\b",
     re.IGNORECASE,
 )
-MARGIN = 0.12  # citations within this fused-score distance of the best count as relevant
 
 
 class QuestionError(ValueError):
@@ -130,12 +130,13 @@ class Kernwijzer:
         if self.settings.log_questions:
             log.info("question: %s", text)
         query = self.query(text, history)
-        hits = self.retriever.search(query, limit=80)
+        found = self.retriever.search(query, limit=80)
+        hits = found.hits
         if documents is not None:
             hits = [h for h in hits if self.snapshot.sentences.doc_ids[h.index] in documents]
         retrieved = time.perf_counter()
-        evidence = hits[0].score if hits else float("-inf")
-        abstain = evidence < self.threshold(query.language)
+        evidence = assess(text, query.language, found.best_dense, self.snapshot.sentence_bm25.vocabulary)
+        abstain = not hits or evidence.score < self.threshold(query.language)
         answer_text, citations = compose(
             self.snapshot,
             hits,
@@ -143,8 +144,9 @@ class Kernwijzer:
             language=query.language,
             abstain=abstain,
             limit=top_k or self.settings.top_k,
-            margin=MARGIN,
+            margin=self.settings.citation_margin,
             answer_sentences=self.settings.answer_sentences,
+            context_chars=self.settings.quote_context_chars,
         )
         done = time.perf_counter()
         return Answer(
@@ -162,5 +164,6 @@ class Kernwijzer:
         )
 
     def threshold(self, language: str) -> float:
-        """The abstention threshold on the fused score, which scales with BM25's weight."""
-        return self.settings.abstain_threshold + 0.5 * self.retriever.lexical_weight(language)
+        """The abstention threshold on the evidence score for this language."""
+        s = self.settings
+        return s.abstain_threshold_en if language == "en" else s.abstain_threshold_nl

@@ -41,6 +41,14 @@ class Hit:
     context: float
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """Ranked sentences plus the best dense similarity (evidence for abstention)."""
+
+    hits: list[Hit]
+    best_dense: float
+
+
 class HybridRetriever:
     """Scores every sentence of a snapshot for a query (see the module docstring)."""
 
@@ -52,33 +60,61 @@ class HybridRetriever:
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
         self._answerable = np.array([e.get("kind") not in ("footnote", "meta") for e in sentences.extra])
+        # Very short lines (a title, a caption, a source name) look similar to any question
+        # about their topic but answer nothing: they pay a penalty that fades by six words.
+        words = np.array([len(t.split()) for t in sentences.texts], dtype=np.float32)
+        headings = np.array([e.get("kind") == "heading" for e in sentences.extra])
+        self._brevity = np.where(headings, 0.0, np.clip((6.0 - words) / 6.0, 0.0, 1.0))
 
     def lexical_weight(self, language: str) -> float:
         """BM25's share of the fused score for a question in this language."""
         s = self.settings
         return s.lexical_weight_en if language == "en" else s.lexical_weight_nl
 
-    def chunk_scores(self, query: Query) -> np.ndarray:
-        """Fused score of every chunk."""
-        w_lex = self.lexical_weight(query.language)
+    def signals(self, query: Query) -> dict[str, np.ndarray]:
+        """Every per-sentence signal: dense and BM25, of the sentence and of its chunk."""
+        snap = self.snapshot
         q_tokens = tokens(" ".join((query.text, *query.expansions)))
-        dense = self.snapshot.chunks.vectors @ query.vector
-        return dense + w_lex * self.snapshot.chunk_bm25.scores(q_tokens)
+        chunk_of = np.maximum(self._chunk_of, 0)
+        has_chunk = self._chunk_of >= 0
+        chunk_dense = snap.chunks.vectors @ query.vector
+        chunk_lex = snap.chunk_bm25.scores(q_tokens)
+        return {
+            "dense": snap.sentences.vectors @ query.vector,
+            "lexical": snap.sentence_bm25.scores(q_tokens),
+            "chunk_dense": np.where(has_chunk, chunk_dense[chunk_of], 0.0),
+            "chunk_lexical": np.where(has_chunk, chunk_lex[chunk_of], 0.0),
+        }
 
-    def search(self, query: Query, limit: int = 50) -> list[Hit]:
-        """The best ``limit`` answerable sentences, best first."""
+    def fuse(self, sig: dict[str, np.ndarray], language: str) -> np.ndarray:
+        """One score per sentence from the signals (see the module docstring)."""
         s = self.settings
-        w_lex = self.lexical_weight(query.language)
-        q_tokens = tokens(" ".join((query.text, *query.expansions)))
-        dense = self.snapshot.sentences.vectors @ query.vector
-        lexical = self.snapshot.sentence_bm25.scores(q_tokens)
-        chunk = self.chunk_scores(query)
-        context = np.where(self._chunk_of >= 0, chunk[np.maximum(self._chunk_of, 0)], 0.0)
-        fused = s.dense_weight * dense + w_lex * lexical + s.section_weight * context
-        fused = np.where(self._answerable, fused, -np.inf)
+        w_lex = self.lexical_weight(language)
+        if s.fusion == "rrf":
+            # Reciprocal rank fusion: ranks, not raw scores, so no signal's scale dominates.
+            fused = np.zeros_like(sig["dense"])
+            weights = {"dense": s.dense_weight, "lexical": w_lex, "chunk_dense": s.section_weight,
+                       "chunk_lexical": s.section_weight * w_lex}
+            for name, weight in weights.items():
+                ranks = np.empty(len(fused))
+                ranks[np.argsort(-sig[name], kind="stable")] = np.arange(1, len(fused) + 1)
+                fused += weight / (s.rrf_k + ranks)
+            return fused * s.rrf_k - s.short_penalty * self._brevity * 0.1
+        context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
+        return (
+            s.dense_weight * sig["dense"] + w_lex * sig["lexical"] + s.section_weight * context
+            - s.short_penalty * self._brevity
+        )
+
+    def search(self, query: Query, limit: int = 50) -> Retrieved:
+        """The best ``limit`` answerable sentences, best first."""
+        sig = self.signals(query)
+        fused = np.where(self._answerable, self.fuse(sig, query.language), -np.inf)
         order = np.argsort(-fused)[:limit]
-        return [
-            Hit(int(i), float(fused[i]), float(dense[i]), float(lexical[i]), float(context[i]))
+        dense = np.where(self._answerable, sig["dense"], -1.0)
+        return Retrieved(hits=[
+            Hit(int(i), float(fused[i]), float(sig["dense"][i]), float(sig["lexical"][i]),
+                float(sig["chunk_dense"][i]))
             for i in order
             if np.isfinite(fused[i])
-        ]
+        ], best_dense=float(dense.max()) if len(dense) else -1.0)

@@ -1,0 +1,101 @@
+"""HTML for answers in the chat: the short answer, then one card per quoted passage.
+
+Every string from the corpus or the user is HTML-escaped here, so a question holding
+``<script>`` shows as text. Labels follow the answer's language. Not here: the app.
+"""
+
+from __future__ import annotations
+
+import html
+
+from kernwijzer.answer import Answer, Citation
+
+LABELS = {
+    "nl": {
+        "open": "open in bron",
+        "original": "origineel",
+        "nearest": "Dichtstbijzijnde passages — geen antwoord",
+        "sources": "Bronnen",
+        "expanded": "Ook gezocht op",
+        "unknown": "uitgever onbekend",
+        "copy": "Kopieer citaat",
+    },
+    "en": {
+        "open": "open in source",
+        "original": "original",
+        "nearest": "Nearest passages — not an answer",
+        "sources": "Sources",
+        "expanded": "Also searched for",
+        "unknown": "publisher unknown",
+        "copy": "Copy citation",
+    },
+}
+
+
+def labels(language: str) -> dict[str, str]:
+    """UI labels in the answer's language (Dutch by default)."""
+    return LABELS.get(language, LABELS["nl"])
+
+
+def _quote_html(c: Citation) -> str:
+    """The quote with its answering sentence emphasised."""
+    lo, hi = c.focus_start - c.start, c.focus_end - c.start
+    if not 0 <= lo < hi <= len(c.quote):
+        return html.escape(c.quote)
+    return (
+        html.escape(c.quote[:lo])
+        + "<strong>"
+        + html.escape(c.quote[lo:hi])
+        + "</strong>"
+        + html.escape(c.quote[hi:])
+    ).replace("\n", "<br>")
+
+
+def citation_text(c: Citation, base_url: str = "") -> str:
+    """A plain-text citation policy staff can paste: quote, title, section, link."""
+    who = f"{c.publisher}, " if c.publisher else ""
+    return f"“{c.quote.strip()}” — {who}{c.doc_title}, {c.section}. {base_url}{c.link}"
+
+
+def card(c: Citation, language: str) -> str:
+    """One passage card."""
+    lab = labels(language)
+    publisher = html.escape(c.publisher) if c.publisher else lab["unknown"]
+    links = f'<a href="{html.escape(c.link)}" target="_blank">{lab["open"]}</a>'
+    if c.source_url:
+        links += f' · <a href="{html.escape(c.source_url)}" target="_blank" rel="noopener noreferrer">{lab["original"]}</a>'
+    return (
+        f'<div class="kw-card"><blockquote>[{c.rank}] {_quote_html(c)}</blockquote>'
+        f"<div><em>{html.escape(c.doc_title)}</em> — {publisher}</div>"
+        f'<div class="kw-path">{html.escape(c.section)}</div><div>{links}</div></div>'
+    )
+
+
+def answer_html(answer: Answer, shown: int | None = None) -> str:
+    """The chat reply for an answer: short answer, passage cards, glossary terms used."""
+    lab = labels(answer.language)
+    parts = [f"<p>{html.escape(answer.answer).replace(chr(10), '<br>')}</p>"]
+    citations = answer.citations if shown is None else answer.citations[:shown]
+    if citations:
+        parts.append(f"<h4>{lab['nearest'] if answer.abstained else lab['sources']}</h4>")
+        parts.extend(card(c, answer.language) for c in citations)
+    if answer.expansions:
+        parts.append(f"<p><small>{lab['expanded']}: {html.escape(', '.join(answer.expansions))}</small></p>")
+    return "\n".join(parts)
+
+
+def copy_panel(answer: Answer | None, base_url: str) -> str:
+    """The policy-staff panel: every citation with a copy button."""
+    if answer is None or not answer.citations:
+        return ""
+    lab = labels(answer.language)
+    rows = []
+    for c in answer.citations:
+        text = citation_text(c, base_url)
+        rows.append(
+            f'<div class="kw-copy"><textarea readonly rows="3">{html.escape(text)}</textarea>'
+            f'<button type="button" data-cite="{html.escape(text, quote=True)}" '
+            "onclick=\"navigator.clipboard.writeText(this.dataset.cite)\">"
+            f"{lab['copy']} [{c.rank}]</button></div>"
+        )
+    return "".join(rows)

@@ -1,0 +1,220 @@
+"""The ``kernwijzer`` command: a thin shell over the pipeline.
+
+Exit codes: 0 done, 2 bad input (question, question file, corpus, config), 3 no usable
+index, 4 another build holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from kernwijzer.answer import Answer
+from kernwijzer.config import Settings, load_settings
+from kernwijzer.corpus import CorpusError
+from kernwijzer.embedding import ModelUnavailableError
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, clean_question
+from kernwijzer.questions import QuestionFileError, load_questions
+from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError
+
+EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED = 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="preset name (evals/configs/NAME.yaml) or YAML file")
+    common.add_argument("--index-dir", type=Path, help="where the embedded index lives")
+    common.add_argument("--corpus-dir", type=Path, help="folder with sources.yaml")
+    common.add_argument("--model", help="sentence-transformers model name or local path")
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    p = argparse.ArgumentParser(prog="kernwijzer", description=__doc__.split("\n")[0], parents=[common])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    idx = sub.add_parser("index", parents=[common], help="build or update the index")
+    idx.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    idx.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sec = sub.add_parser("sections", parents=[common], help="show section trees")
+    sec.add_argument("doc_id", nargs="?", help="one document (default: all)")
+    sec.add_argument("--json", action="store_true", help="print JSON")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question from the sources")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--file", type=Path, help="YAML/JSON list of questions; prints JSON Lines")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--top-k", type=int, help="citations to return")
+    ask.add_argument("--doc", action="append", help="only these document ids (repeatable)")
+
+    ev = sub.add_parser("eval", parents=[common], help="run the question set and report metrics")
+    ev.add_argument("--questions", type=Path, help="question file (default evals/questions.yaml)")
+    ev.add_argument("--json", dest="json_out", type=Path, help="write the full result here")
+    ev.add_argument("--report", type=Path, help="write an HTML report here")
+    ev.add_argument("--systems", default="bm25,dense,kernwijzer", help="comma-separated systems")
+    ev.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
+                    help="compare two saved runs instead of running")
+
+    srv = sub.add_parser("serve", parents=[common], help="start the browser app")
+    srv.add_argument("--host", help="bind address (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, help="port (default 7860)")
+    srv.add_argument("--no-build", action="store_true", help="do not build a missing index")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        args.config,
+        index_dir=args.index_dir,
+        corpus_dir=args.corpus_dir,
+        model=args.model,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from kernwijzer.indexing import build_index
+
+    report = build_index(settings, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.verbose)
+    if args.json:
+        _print_json(asdict(report))
+    else:
+        action = "unchanged" if report.skipped else f"embedded {report.embedded}, reused {report.reused}"
+        print(f"Index at {report.store}: {report.documents} documents, {report.sections} sections, "
+              f"{report.chunks} chunks, {report.sentences} sentences ({action}, removed "
+              f"{report.removed}) in {report.seconds:.1f} s")
+    return 0
+
+
+def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
+    from kernwijzer.corpus import load_corpus
+    from kernwijzer.sections import build_sections
+
+    docs = load_corpus(settings.corpus_dir)
+    if args.doc_id:
+        docs = [d for d in docs if d.id == args.doc_id]
+        if not docs:
+            print(f"No document with id {args.doc_id!r}", file=sys.stderr)
+            return EXIT_INPUT
+    trees = {d.id: [s.to_dict() for s in build_sections(d.id, d.info.title, d.text)] for d in docs}
+    if args.json:
+        _print_json(trees[args.doc_id] if args.doc_id else trees)
+        return 0
+    for doc_id, sections in trees.items():
+        print(doc_id)
+        for s in sections[1:]:
+            print(f"{'  ' * int(s['level'])}{s['title']}  #{s['anchor']} [{s['start']}:{s['end']}]")
+    return 0
+
+
+def format_answer(answer: Answer, base_url: str) -> str:
+    """Human-readable rendering of an answer for the terminal."""
+    nl = answer.language == "nl"
+    lines = [answer.answer, ""]
+    if answer.citations:
+        heading = ("Dichtstbijzijnde passages (geen antwoord):" if nl else "Nearest passages (not an answer):") \
+            if answer.abstained else ("Bronnen:" if nl else "Sources:")
+        lines.append(heading)
+    for c in answer.citations:
+        lines.append(f"[{c.rank}] “{c.quote.strip()}”")
+        who = f"{c.publisher} — " if c.publisher else ""
+        lines.append(f"    {who}{c.doc_title}")
+        lines.append(f"    {c.section}")
+        lines.append(f"    {base_url}{c.link}" + (f"  (origineel: {c.source_url})" if c.source_url else ""))
+    if answer.expansions:
+        lines.append(("Ook gezocht op: " if nl else "Also searched for: ") + ", ".join(answer.expansions))
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if bool(args.question) == bool(args.file):
+        print("Give a question or --file, not both and not neither.", file=sys.stderr)
+        return EXIT_INPUT
+    documents = set(args.doc) if args.doc else None
+    if args.file:
+        questions = load_questions(args.file)
+        for q in questions:  # refuse the whole batch before answering anything
+            try:
+                clean_question(q.question, settings.max_question_chars)
+            except QuestionError as exc:
+                raise QuestionFileError(f"{args.file.name}, id {q.id!r}: {exc}") from exc
+        kw = Kernwijzer(settings)
+        for q in questions:
+            answer = kw.answer(q.question, qid=q.id, history=[Turn(c) for c in q.context],
+                               top_k=args.top_k, documents=documents)
+            _print_json(answer.to_dict())
+        return 0
+    text = clean_question(args.question, settings.max_question_chars)
+    answer = Kernwijzer(settings).answer(text, top_k=args.top_k, documents=documents)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(format_answer(answer, f"http://{settings.host}:{settings.port}"))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from kernwijzer import report
+
+    if args.compare:
+        runs = [json.loads(p.read_text(encoding="utf-8")) for p in args.compare]
+        report.print_compare(runs[0], runs[1])
+        return 0
+    from kernwijzer.evaluation import SYSTEMS, run_eval
+
+    questions = load_questions(args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml")
+    systems = tuple(s for s in args.systems.split(",") if s)
+    unknown = set(systems) - set(SYSTEMS)
+    if unknown:
+        print(f"Unknown system(s) {sorted(unknown)}; choose from {SYSTEMS}", file=sys.stderr)
+        return EXIT_INPUT
+    result = run_eval(Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions)))
+    report.print_summary(result)
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(report.html_report(result), encoding="utf-8")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from kernwijzer.ui import serve
+
+    serve(settings, build_missing=not args.no_build)
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "sections": cmd_sections, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kernwijzer`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command](args, settings)
+    except (QuestionError, QuestionFileError, CorpusError, ModelUnavailableError, ValueError) as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except (IndexMissingError, IndexCorruptError) as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_INDEX
+    except IndexLockedError as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Presenting evaluation results: terminal tables (rich), an HTML report, run comparison.
+
+Not here: computing metrics (``evaluation.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from kernwijzer.evaluation import compare
+
+HEADLINE = (
+    "quote_hit@1", "quote_hit@5", "quote_recall@5", "quote_mrr@10", "quote_ndcg@10",
+    "section_hit@5", "section_mrr@10",
+)
+QUALITY = ("abstain_precision", "abstain_recall", "wrongly_abstained", "verbatim_rate",
+           "link_validity", "latency_p50_ms", "latency_p95_ms")
+
+
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A rich progress bar on stderr; returns the advance callback."""
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("Evaluating", total=total)
+    progress.start()
+
+    def advance(n: int) -> None:
+        progress.advance(task, n)
+        if progress.finished:
+            progress.stop()
+
+    return advance
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return "–" if value != value else f"{value:.3f}"
+    return str(value)
+
+
+def _table(title: str, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> Table:
+    table = Table(title=title)
+    table.add_column("system / group")
+    for key in keys:
+        table.add_column(key, justify="right")
+    for name, metrics in rows.items():
+        table.add_row(name, *(_fmt(metrics.get(k)) for k in keys))
+    return table
+
+
+def summary_rows(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Rows for overall, per-language and per-category tables."""
+    summary = result["summary"]
+    overall = {system: entry["overall"] for system, entry in summary.items()}
+    by_lang = {f"{system} · {lang}": metrics for system, entry in summary.items()
+               for lang, metrics in entry["by_language"].items()}
+    by_cat = {f"{cat}": metrics for cat, metrics in summary.get("kernwijzer", {}).get("by_category", {}).items()}
+    return {"overall": overall, "language": by_lang, "category": by_cat}
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    """Print the side-by-side tables and the per-question misses."""
+    console = Console()
+    rows = summary_rows(result)
+    console.print(f"{result['questions']} questions · commit {result.get('commit')}")
+    console.print(_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE))
+    console.print(_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY))
+    console.print(_table("By language", rows["language"], (*HEADLINE[:4], "abstain_recall", "wrongly_abstained")))
+    console.print(_table("Kernwijzer by category", rows["category"], HEADLINE[:4]))
+    misses = [o for o in result["outcomes"] if o["system"] == "kernwijzer"
+              and (o["abstained"] != o["abstain_expected"]
+                   or (not o["abstain_expected"] and (o["quote_rank"] or 99) > 5))]
+    if misses:
+        table = Table(title="Kernwijzer misses (no hit in top 5, or wrong abstention)")
+        for col in ("id", "language", "category", "abstained", "quote rank"):
+            table.add_column(col)
+        for o in misses:
+            table.add_row(o["id"], o["language"], o["category"], str(o["abstained"]), _fmt(o["quote_rank"]))
+        console.print(table)
+
+
+def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Per-question wins and losses of B against A, and the headline deltas."""
+    console = Console()
+    diff = compare(a, b)
+    console.print(f"A: commit {a.get('commit')}   B: commit {b.get('commit')}   "
+                  f"{diff['common']} common questions")
+    oa, ob = a["summary"]["kernwijzer"]["overall"], b["summary"]["kernwijzer"]["overall"]
+    table = Table(title="Kernwijzer, A → B")
+    for col in ("metric", "A", "B", "Δ"):
+        table.add_column(col, justify="right")
+    for key in (*HEADLINE, *QUALITY):
+        if key in oa and key in ob:
+            table.add_row(key, _fmt(oa[key]), _fmt(ob[key]), _fmt(ob[key] - oa[key]))
+    console.print(table)
+    for label, items in (("wins", diff["wins"]), ("losses", diff["losses"])):
+        console.print(f"{label} ({len(items)}): " + ", ".join(f"{i['id']} {i['before']:.2f}→{i['after']:.2f}" for i in items))
+
+
+def _plot(result: dict[str, Any]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    outcomes = result["outcomes"]
+    for system in result["summary"]:
+        ranks = [o["quote_rank"] for o in outcomes if o["system"] == system and not o["abstain_expected"]]
+        ks = range(1, 11)
+        left.plot(ks, [sum(1 for r in ranks if r and r <= k) / max(1, len(ranks)) for k in ks],
+                  marker="o", label=system)
+    left.set(title="Quote-level hit@k", xlabel="k", ylabel="hit rate", ylim=(0, 1))
+    left.legend()
+    systems = list(result["summary"])
+    langs = sorted({lang for e in result["summary"].values() for lang in e["by_language"]})
+    width = 0.8 / max(1, len(systems))
+    for i, system in enumerate(systems):
+        values = [result["summary"][system]["by_language"].get(lang, {}).get("quote_hit@5", 0) for lang in langs]
+        right.bar([j + i * width for j in range(len(langs))], values, width, label=system)
+    right.set_xticks([j + width * (len(systems) - 1) / 2 for j in range(len(langs))], langs)
+    right.set(title="Quote-level hit@5 per language", ylim=(0, 1))
+    right.legend()
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _html_table(title: str, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> str:
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
+    body = "".join(
+        f"<tr><td>{html.escape(name)}</td>" + "".join(f"<td>{_fmt(m.get(k))}</td>" for k in keys) + "</tr>"
+        for name, m in rows.items()
+    )
+    return f"<h2>{html.escape(title)}</h2><table><tr><th></th>{head}</tr>{body}</table>"
+
+
+def html_report(result: dict[str, Any]) -> str:
+    """A self-contained HTML page with the tables, a plot and every question's outcome."""
+    rows = summary_rows(result)
+    per_question = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in (
+            o["id"], o["system"], o["language"], o["category"], o["abstained"], o["quote_rank"],
+            round(o["latency_ms"], 1), (o["passages"][0]["quote"][:140] if o["passages"] else ""))) + "</tr>"
+        for o in result["outcomes"]
+    )
+    settings = html.escape(str(result.get("settings")))
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Kernwijzer evaluation</title><style>
+body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}
+td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}}
+td:first-child{{text-align:left}}</style></head><body>
+<h1>Kernwijzer evaluation</h1>
+<p>{result['questions']} questions · commit {html.escape(str(result.get('commit')))}</p>
+{_html_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE)}
+{_html_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY)}
+{_html_table("By language", rows["language"], HEADLINE)}
+{_html_table("Kernwijzer by category", rows["category"], HEADLINE)}
+<img alt="hit@k curves and per-language hit@5" src="data:image/png;base64,{_plot(result)}">
+<h2>Per question</h2><table><tr><th>id</th><th>system</th><th>lang</th><th>category</th>
+<th>abstained</th><th>quote rank</th><th>ms</th><th>first quote</th></tr>{per_question}</table>
+<details><summary>Settings</summary><pre>{settings}</pre></details>
+</body></html>"""

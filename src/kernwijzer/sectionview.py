@@ -1,0 +1,130 @@
+"""The section view: a cleaned document as a readable HTML page, a cited span highlighted.
+
+Headings carry their section anchor as ``id``, lists and footnotes keep their shape, and
+``highlight=(start, end)`` wraps exactly those characters of the cleaned text in
+``<mark>``. Every piece of corpus text is HTML-escaped. Not here: routing (``ui.py``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from kernwijzer.cleaning import FOOTNOTE_RE
+from kernwijzer.sections import blocks
+from kernwijzer.snapshot import LoadedDocument
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;line-height:1.55}
+header{background:#0b5c80;color:#fff;padding:1rem 2rem}
+header a{color:#fff}
+main{display:flex;gap:2rem;padding:1rem 2rem;max-width:1200px}
+nav{flex:0 0 300px;font-size:.85rem;position:sticky;top:0;max-height:100vh;overflow:auto}
+nav ul{list-style:none;padding-left:.8rem}
+article{flex:1;min-width:0}
+mark{background:#ffe066;padding:.1rem 0;scroll-margin-top:40vh}
+.fn{font-size:.85rem;color:#555}
+.meta{color:#d8eef7;font-size:.9rem}
+"""
+
+
+def _escape_span(text: str, offset: int, highlight: tuple[int, int] | None) -> str:
+    """Escape ``text`` (which starts at ``offset``), marking the highlighted part."""
+    if not highlight:
+        return html.escape(text)
+    lo, hi = max(highlight[0] - offset, 0), min(highlight[1] - offset, len(text))
+    if lo >= hi:
+        return html.escape(text)
+    return (
+        html.escape(text[:lo])
+        + '<mark class="hl">'
+        + html.escape(text[lo:hi])
+        + "</mark>"
+        + html.escape(text[hi:])
+    )
+
+
+def _render_list(text: str, offset: int, highlight: tuple[int, int] | None) -> str:
+    out, depth = [], 0
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        indent = (len(line) - len(line.lstrip(" "))) // 2
+        item = line.lstrip(" ")
+        is_item = item.startswith("- ")
+        content_at = offset + m.start() + (len(line) - len(item)) + (2 if is_item else 0)
+        content = _escape_span(item[2:] if is_item else item, content_at, highlight)
+        level = indent + 1 if is_item else depth
+        while depth < level:
+            out.append("<ul>")
+            depth += 1
+        while depth > max(level, 1):
+            out.append("</ul>")
+            depth -= 1
+        out.append(f"<li>{content}</li>" if is_item else f"<div>{content}</div>")
+    out.extend("</ul>" for _ in range(depth))
+    return "".join(out)
+
+
+def render_document(doc: LoadedDocument, highlight: tuple[int, int] | None = None) -> str:
+    """The whole document as an HTML page (see the module docstring)."""
+    heads = {s.start: s for s in doc.sections[1:]}
+    body = []
+    for block in blocks(doc.text):
+        section = heads.get(block.start)
+        if section is not None:
+            level = min(section.level + 1, 6)
+            body.append(
+                f'<h{level} id="{html.escape(section.anchor)}">'
+                f"{_escape_span(block.text, block.start, highlight)}</h{level}>"
+            )
+        elif block.is_list:
+            body.append(_render_list(block.text, block.start, highlight))
+        elif FOOTNOTE_RE.match(block.text):
+            body.append(f'<p class="fn">{_escape_span(block.text, block.start, highlight)}</p>')
+        else:
+            body.append(f"<p>{_escape_span(block.text, block.start, highlight)}</p>")
+    toc = "".join(
+        f'<li style="margin-left:{(s.level - 1) * 0.8}rem"><a href="#{html.escape(s.anchor)}">'
+        f"{html.escape(s.title)}</a></li>"
+        for s in doc.sections[1:]
+    )
+    info = doc.info
+    origin = (
+        f'<a href="{html.escape(info.url)}" rel="noopener noreferrer">{html.escape(info.url)}</a>'
+        if info.url
+        else "geen openbare URL bekend"
+    )
+    meta = " · ".join(
+        html.escape(x) for x in (info.publisher or "uitgever onbekend", info.kind or "", info.date or "") if x
+    )
+    script = (
+        "<script>window.addEventListener('load',()=>{const m=document.querySelector('mark.hl');"
+        "if(m){m.scrollIntoView({block:'center'});}});</script>"
+        if highlight
+        else ""
+    )
+    return f"""<!doctype html><html lang="{html.escape(info.language or 'nl')}"><head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
+<header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>
+<div class="meta">{meta} · {origin}</div></header>
+<main><nav><strong>Inhoud</strong><ul>{toc}</ul></nav><article>{"".join(body)}</article></main>
+{script}</body></html>"""
+
+
+def not_found_page(doc_id: str) -> str:
+    """The page for an unknown document id."""
+    return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Niet gevonden · Kernwijzer</title><style>{STYLE}</style></head><body>
+<header><a href="/">← Kernwijzer</a><h1>Bron niet gevonden</h1></header>
+<main><article><p>Er is geen document met id <code>{html.escape(doc_id)}</code> in de index.</p>
+</article></main></body></html>"""
+
+
+def parse_highlight(value: str | None, limit: int) -> tuple[int, int] | None:
+    """``"120-180"`` → (120, 180) when it is a valid span of the document, else None."""
+    m = re.fullmatch(r"(\d{1,9})-(\d{1,9})", value or "")
+    if not m:
+        return None
+    start, end = int(m.group(1)), int(m.group(2))
+    return (start, end) if 0 <= start < end <= limit else None
