@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bm25s.stopwords import STOPWORDS_DUTCH
-
 from kernwijzer import tables
 
 if TYPE_CHECKING:
@@ -28,6 +26,10 @@ FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")
 TERMINAL = (".", "!", "?", ":", ";")
 # Dutch prefixes that never stand alone; a stray space after one is always an artefact.
 BOUND_PREFIXES = {"ge", "be", "ont"}
+# The commonest Dutch function words: "beperking en" is two words, never "beperkingen".
+FUNCTION_WORDS = frozenset(
+    "en of de het een in op te van die dat er is om aan met als bij tot voor naar uit dan".split()
+)
 # Candidate ligatures for the U+FFFD a PDF extractor leaves where it lost one.
 LIGATURES = ("fh", "fi", "fl", "ff", "ffi", "ffl", "ft")
 
@@ -312,7 +314,7 @@ def _should_merge(left: str, right: str, vocabulary: set[str]) -> bool:
     # Two real words side by side ("in een") stay apart, and so does a fragment before a
     # function word ("beperking en"); a fragment joins its neighbour only when together
     # they make a word the corpus uses.
-    if b in STOPWORDS_DUTCH and len(b) <= 3 and a not in BOUND_PREFIXES:
+    if b in FUNCTION_WORDS:
         return False
     return (a + b) in vocabulary and (a not in vocabulary or b not in vocabulary)
 

@@ -46,7 +46,8 @@ def _render_row(cells: list[Cell], header: list[str]) -> str:
         if not items:
             continue
         label = header[j].strip() if j < len(header) else ""
-        short = all(len(i) < 80 and not i.endswith(".") for i in items)
+        # Titles (of sources, say) do not end in a full stop; sentences do.
+        short = not any(i.endswith(".") for i in items)
         if short:
             joined = "; ".join(items)
             lines.append(f"  {label}: {joined}" if label else f"  {joined}")

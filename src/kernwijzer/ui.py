@@ -14,6 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import html  # noqa: E402
 import logging  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -75,10 +76,11 @@ def respond(
             documents=set(sources) if sources else None,
         )
     except QuestionError as exc:
-        chat += [{"role": "user", "content": message or ""},
-                 {"role": "assistant", "content": str(exc)}]
+        chat += [{"role": "user", "content": html.escape(message or "")},
+                 {"role": "assistant", "content": html.escape(str(exc))}]
         return chat, turns, "", ""
-    chat += [{"role": "user", "content": answer.question},
+    # The chat renders HTML: the user's own text is escaped like everything else.
+    chat += [{"role": "user", "content": html.escape(answer.question)},
              {"role": "assistant", "content": answer_html(answer)}]
     return chat, [*(turns or []), answer.question], copy_panel(answer, base_url), ""
 
@@ -86,8 +88,7 @@ def respond(
 def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
     """The Gradio interface (layout and wiring only)."""
     base_url = f"http://{settings.host}:{settings.port}"
-    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
-    with gr.Blocks(title="Kernwijzer", analytics_enabled=False, theme=theme, css=CSS) as demo:
+    with gr.Blocks(title="Kernwijzer", analytics_enabled=False) as demo:
         gr.Markdown("## Kernwijzer\nAntwoorden uit de bronnen over huisartsenzorg, letterlijk geciteerd.")
         turns = gr.State([])
         with gr.Row():
@@ -144,7 +145,12 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         m = kw.snapshot.manifest
         return JSONResponse({"status": "ok", "build": m.build_id, "chunks": m.counts.get("chunks")})
 
-    return gr.mount_gradio_app(app, build_blocks(kw, settings), path="/", ssr_mode=False)
+    # System fonts: the default theme would make every browser fetch fonts from a CDN.
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
+    return gr.mount_gradio_app(
+        app, build_blocks(kw, settings), path="/", ssr_mode=False, theme=theme, css=CSS,
+        footer_links=[],
+    )
 
 
 def serve(settings: Settings, build_missing: bool = True) -> None:

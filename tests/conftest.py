@@ -1,0 +1,82 @@
+"""Shared fixtures: the real corpus, the real model, real Chroma indexes in temp folders."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kernwijzer.config import PROJECT_ROOT, Settings, load_settings
+from kernwijzer.corpus import load_corpus
+from kernwijzer.embedding import Embedder
+from kernwijzer.indexing import build_index
+from kernwijzer.pipeline import Kernwijzer
+
+CORPUS = PROJECT_ROOT / "corpus"
+OUTPUT = PROJECT_ROOT / "test-output"
+SMALL_DOCS = ("lhv-aanbod-web", "asr-huisartsenzorg")  # two short documents: fast builds
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden files")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def documents():
+    return {d.id: d for d in load_corpus(CORPUS)}
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder(load_settings())
+
+
+@pytest.fixture(scope="session")
+def index_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """The full corpus indexed once per test session, in its own folder."""
+    settings = load_settings(index_dir=tmp_path_factory.mktemp("index"))
+    build_index(settings, embedder=embedder, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def kw(index_settings: Settings, embedder: Embedder) -> Kernwijzer:
+    k = Kernwijzer(index_settings, embedder)
+    k.warm_up()
+    return k
+
+
+def make_small_corpus(target: Path, docs: tuple[str, ...] = SMALL_DOCS) -> Path:
+    """A corpus folder holding a few of the real documents and their real metadata."""
+    target.mkdir(parents=True, exist_ok=True)
+    entries = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
+    keep = [e for e in entries if e["id"] in docs]
+    for e in keep:
+        shutil.copy(CORPUS / e["file"], target / e["file"])
+    (target / "sources.yaml").write_text(yaml.safe_dump(keep, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def small_settings(tmp_path: Path) -> Settings:
+    return load_settings(corpus_dir=make_small_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT

@@ -1,0 +1,101 @@
+"""Answers on the real index: the right quotes, verbatim, linked, abstaining when they should."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kernwijzer.answer import verify, widen
+from kernwijzer.pipeline import QuestionError, Turn
+
+NEVER_REPLACE = "een PA of VS nooit een huisarts kan vervangen"
+ALSO_NEVER = "maar nooit een huisarts vervangen"
+
+
+@pytest.mark.parametrize("question", ["Mag een PA de huisarts vervangen?", "may a PA replace a GP?"])
+def test_pa_question_quotes_both_passages(kw, question):
+    answer = kw.answer(question)
+    assert not answer.abstained
+    assert any(NEVER_REPLACE in c.quote for c in answer.citations[:2])
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert NEVER_REPLACE in quotes and ALSO_NEVER in quotes
+    assert answer.language == ("en" if question.startswith("may") else "nl")
+    first = next(c for c in answer.citations if NEVER_REPLACE in c.quote)
+    assert first.doc_id == "lhv-nhg-kernwaarden" and first.publisher.startswith("LHV en NHG")
+    assert first.link == f"/bron/lhv-nhg-kernwaarden?q={first.start}-{first.end}#{first.anchor}"
+    assert first.section_path[-1].startswith("Hoe is de zorg voor ingeschreven")
+
+
+def test_every_quote_is_verbatim_and_linked(kw):
+    for question in ("Wat betekent urgentie U3?", "Hoe declareer ik huisartsenzorg?", "What are the core tasks of a GP?"):
+        answer = kw.answer(question)
+        assert answer.citations
+        for c in answer.citations:
+            assert verify(c, kw.snapshot)
+            doc = kw.snapshot.documents[c.doc_id]
+            assert c.anchor in doc.by_anchor
+            assert c.start <= c.focus_start < c.focus_end <= c.end
+
+
+def test_list_introductions_bring_their_list(kw):
+    answer = kw.answer("Wat betekent urgentie U3?")
+    quote = next(c.quote for c in answer.citations if "U3 → beoordeling binnen enkele uren" in c.quote)
+    assert "U0 → reanimatie" in quote and "U5 →" in quote
+
+
+def test_widen_extends_to_the_list_a_sentence_introduces():
+    text = "Er zijn vijf kerntaken:\n\n- Een\n- Twee\n\nVerder."
+    assert widen(text, 0, 23) == (0, text.index("\n\nVerder"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Wat is de juiste dosering amoxicilline bij een kind van 20 kilo?", "Will it rain in Utrecht tomorrow?"],
+)
+def test_out_of_scope_questions_abstain_in_their_language(kw, question):
+    answer = kw.answer(question)
+    assert answer.abstained
+    assert answer.answer.startswith("De bronnen beantwoorden" if "kind" in question else "The sources do not")
+    assert all(not c.supports for c in answer.citations)
+
+
+def test_follow_up_uses_the_previous_turn(kw):
+    answer = kw.answer("En een verpleegkundig specialist?", history=[Turn("Mag een PA de huisarts vervangen?")])
+    assert any("nooit een huisarts" in c.quote for c in answer.citations[:3])
+
+
+def test_source_filter_limits_documents(kw):
+    answer = kw.answer("Stoppen met roken", documents={"asr-huisartsenzorg"})
+    assert answer.citations and {c.doc_id for c in answer.citations} == {"asr-huisartsenzorg"}
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        pytest.param("", "empty", id="empty"),
+        pytest.param("   \n\t ", "empty", id="whitespace"),
+        pytest.param("x" * 100_000, "limit", id="100kB"),
+        pytest.param("\x00\x01\x02", "empty", id="control-only"),
+        pytest.param(None, "text", id="not-text"),
+    ],
+)
+def test_bad_questions_are_refused(kw, question, message):
+    with pytest.raises(QuestionError, match=message):
+        kw.answer(question)
+
+
+def test_markup_and_odd_characters_are_text(kw):
+    answer = kw.answer("<script>alert(1)</script> wat is U3? \ud800 \x07")
+    assert answer.question.startswith("<script>alert(1)</script>")
+    assert all(verify(c, kw.snapshot) for c in answer.citations)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_answer_never_raises_and_never_misquotes(kw, text):
+    try:
+        answer = kw.answer(text)
+    except QuestionError:
+        return
+    assert all(verify(c, kw.snapshot) for c in answer.citations)

