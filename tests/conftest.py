@@ -67,7 +67,9 @@ def make_small_corpus(target: Path, docs: tuple[str, ...] = SMALL_DOCS) -> Path:
 
 @pytest.fixture
 def small_settings(tmp_path: Path) -> Settings:
-    return load_settings(corpus_dir=make_small_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
+    return load_settings(
+        corpus_dir=make_small_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index"
+    )
 
 
 def free_port() -> int:

@@ -13,7 +13,9 @@ NEVER_REPLACE = "een PA of VS nooit een huisarts kan vervangen"
 ALSO_NEVER = "maar nooit een huisarts vervangen"
 
 
-@pytest.mark.parametrize("question", ["Mag een PA de huisarts vervangen?", "may a PA replace a GP?"])
+@pytest.mark.parametrize(
+    "question", ["Mag een PA de huisarts vervangen?", "may a PA replace a GP?"]
+)
 def test_pa_question_quotes_both_passages(kw, question):
     answer = kw.answer(question)
     assert not answer.abstained
@@ -28,7 +30,11 @@ def test_pa_question_quotes_both_passages(kw, question):
 
 
 def test_every_quote_is_verbatim_and_linked(kw):
-    for question in ("Wat betekent urgentie U3?", "Hoe declareer ik huisartsenzorg?", "What are the core tasks of a GP?"):
+    for question in (
+        "Wat betekent urgentie U3?",
+        "Hoe declareer ik huisartsenzorg?",
+        "What are the core tasks of a GP?",
+    ):
         answer = kw.answer(question)
         assert answer.citations
         for c in answer.citations:
@@ -40,7 +46,9 @@ def test_every_quote_is_verbatim_and_linked(kw):
 
 def test_list_introductions_bring_their_list(kw):
     answer = kw.answer("Wat betekent urgentie U3?")
-    quote = next(c.quote for c in answer.citations if "U3 → beoordeling binnen enkele uren" in c.quote)
+    quote = next(
+        c.quote for c in answer.citations if "U3 → beoordeling binnen enkele uren" in c.quote
+    )
     assert "U0 → reanimatie" in quote and "U5 →" in quote
 
 
@@ -51,17 +59,24 @@ def test_widen_extends_to_the_list_a_sentence_introduces():
 
 @pytest.mark.parametrize(
     "question",
-    ["Wat is de juiste dosering amoxicilline bij een kind van 20 kilo?", "Will it rain in Utrecht tomorrow?"],
+    [
+        "Wat is de juiste dosering amoxicilline bij een kind van 20 kilo?",
+        "Will it rain in Utrecht tomorrow?",
+    ],
 )
 def test_out_of_scope_questions_abstain_in_their_language(kw, question):
     answer = kw.answer(question)
     assert answer.abstained
-    assert answer.answer.startswith("De bronnen beantwoorden" if "kind" in question else "The sources do not")
+    assert answer.answer.startswith(
+        "De bronnen beantwoorden" if "kind" in question else "The sources do not"
+    )
     assert all(not c.supports for c in answer.citations)
 
 
 def test_follow_up_uses_the_previous_turn(kw):
-    answer = kw.answer("En een verpleegkundig specialist?", history=[Turn("Mag een PA de huisarts vervangen?")])
+    answer = kw.answer(
+        "En een verpleegkundig specialist?", history=[Turn("Mag een PA de huisarts vervangen?")]
+    )
     assert any("nooit een huisarts" in c.quote for c in answer.citations[:3])
 
 
@@ -91,7 +106,9 @@ def test_markup_and_odd_characters_are_text(kw):
     assert all(verify(c, kw.snapshot) for c in answer.citations)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_answer_never_raises_and_never_misquotes(kw, text):
     try:

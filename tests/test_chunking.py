@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from kernwijzer.chunking import chunk_document, make_splitter, own_spans, sentences_for, split_sentences
+from kernwijzer.chunking import (
+    chunk_document,
+    make_splitter,
+    own_spans,
+    sentences_for,
+    split_sentences,
+)
 from kernwijzer.sections import build_sections
 from tests.conftest import CORPUS
 from tests.test_sections import DOC_IDS
@@ -20,7 +26,9 @@ def splitter(embedder):
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
-def test_chunks_and_sentences_are_the_text_at_their_offsets(documents, splitter, doc_id, update_golden):
+def test_chunks_and_sentences_are_the_text_at_their_offsets(
+    documents, splitter, doc_id, update_golden
+):
     doc = documents[doc_id]
     sections = build_sections(doc.id, doc.info.title, doc.text)
     chunks = chunk_document(doc, sections, splitter)
@@ -45,7 +53,9 @@ def test_chunks_and_sentences_are_the_text_at_their_offsets(documents, splitter,
     ("text", "expected"),
     [
         pytest.param("Eén zin. Nog een zin!", ["Eén zin.", "Nog een zin!"], id="two-sentences"),
-        pytest.param("Dit bekend o.a. dat het werkt.", ["Dit bekend o.a. dat het werkt."], id="abbreviation"),
+        pytest.param(
+            "Dit bekend o.a. dat het werkt.", ["Dit bekend o.a. dat het werkt."], id="abbreviation"
+        ),
         pytest.param("- Punt een\n- Punt twee", ["Punt een", "Punt twee"], id="list-items"),
         pytest.param("", [], id="empty"),
         pytest.param("Emoji 🙂 blijft. Echt.", ["Emoji 🙂 blijft.", "Echt."], id="emoji"),

@@ -19,11 +19,29 @@ def test_brochure_has_no_line_broken_sentences_or_hyphen_splits(documents):
             body = re.sub(r"^\s*-\s+", "", line)
             assert not body[:1].islower(), f"a line starts mid-sentence: {line[:60]!r}"
             assert not re.search(r"[a-zà-ÿ]-$", body), f"a hyphen split survives: {line[-40:]!r}"
-    for artefact in ("be han", "ver houding", "heb ben", "beschik baar", "genees kundige",
-                     "\ufffd", "https://", "ge dwongen", "pro fes"):
+    for artefact in (
+        "be han",
+        "ver houding",
+        "heb ben",
+        "beschik baar",
+        "genees kundige",
+        "\ufffd",
+        "https://",
+        "ge dwongen",
+        "pro fes",
+    ):
         assert artefact not in text, artefact
-    for repaired in ("behandeling", "afhandelen", "verhouding", "hebben", "beschikbaar",
-                     "huisartsgeneeskundige", "professionals", "wijkverpleging", "gedwongen"):
+    for repaired in (
+        "behandeling",
+        "afhandelen",
+        "verhouding",
+        "hebben",
+        "beschikbaar",
+        "huisartsgeneeskundige",
+        "professionals",
+        "wijkverpleging",
+        "gedwongen",
+    ):
         assert repaired in text, repaired
     # Two words side by side stay two words.
     assert "in een breed netwerk" in text and "beperking en psychische" in text
@@ -32,11 +50,16 @@ def test_brochure_has_no_line_broken_sentences_or_hyphen_splits(documents):
 def test_brochure_running_header_dropped_and_chapters_restored(documents):
     text = documents["lhv-aanbod-brochure"].text
     assert text.count("Aanbod huisartsgeneeskundige zorg\n") == 0
-    for heading in ("1 Wat is huisartsenzorg", "2 Dit doet elke huisarts: basisaanbod",
-                    "WAT ZIJN DE KERNTAKEN VAN DE HUISARTSENZORG?"):
+    for heading in (
+        "1 Wat is huisartsenzorg",
+        "2 Dit doet elke huisarts: basisaanbod",
+        "WAT ZIJN DE KERNTAKEN VAN DE HUISARTSENZORG?",
+    ):
         assert f"\n\n{heading}\n\n" in text
     # A page side-label moves to the start of its page: the heading precedes its content.
-    assert text.index("1 Wat is huisartsenzorg") < text.index("in de eerste plaats medisch-generalistische")
+    assert text.index("1 Wat is huisartsenzorg") < text.index(
+        "in de eerste plaats medisch-generalistische"
+    )
 
 
 def test_web_page_chrome_is_dropped(documents):
@@ -76,7 +99,9 @@ def test_join_wrapped(pieces, expected):
 
 def test_repair_words_joins_only_into_corpus_words():
     vocabulary = {"behandeling", "verhouding", "in", "een", "en", "beperking"}
-    assert _repair_words("be handeling naar ver houding", vocabulary) == "behandeling naar verhouding"
+    assert (
+        _repair_words("be handeling naar ver houding", vocabulary) == "behandeling naar verhouding"
+    )
     assert _repair_words("in een beperking en", vocabulary) == "in een beperking en"
     assert _repair_words("a\ufffdandelen", vocabulary) == "afhandelen"
 

@@ -13,8 +13,11 @@ BIN = [sys.executable, "-m", "kernwijzer.cli"]
 
 
 def run(args, settings, **kw):
-    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
-           "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir)}
+    env = {
+        **os.environ,
+        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
+        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
+    }
     return subprocess.run([*BIN, *args], capture_output=True, text=True, env=env, timeout=300, **kw)
 
 
@@ -22,10 +25,25 @@ def test_ask_json_has_the_documented_shape(index_settings):
     out = run(["ask", "--json", "Mag een PA de huisarts vervangen?"], index_settings)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert {"id", "question", "language", "abstained", "answer", "citations", "timings_ms"} <= set(data)
+    assert {"id", "question", "language", "abstained", "answer", "citations", "timings_ms"} <= set(
+        data
+    )
     c = data["citations"][0]
-    assert {"rank", "quote", "doc_id", "doc_title", "publisher", "section", "section_path", "anchor",
-            "start", "end", "link", "source_url", "score"} <= set(c)
+    assert {
+        "rank",
+        "quote",
+        "doc_id",
+        "doc_title",
+        "publisher",
+        "section",
+        "section_path",
+        "anchor",
+        "start",
+        "end",
+        "link",
+        "source_url",
+        "score",
+    } <= set(c)
     assert set(data["timings_ms"]) >= {"retrieve", "total"}
 
 
@@ -39,8 +57,11 @@ def test_ask_human_output_and_bad_questions(index_settings):
 
 def test_ask_file_prints_json_lines_in_order(index_settings, tmp_path):
     qfile = tmp_path / "q.yaml"
-    qfile.write_text("- {id: a, question: Wat betekent urgentie U3?}\n"
-                     "- {id: b, question: 'May a PA replace a GP?'}\n", encoding="utf-8")
+    qfile.write_text(
+        "- {id: a, question: Wat betekent urgentie U3?}\n"
+        "- {id: b, question: 'May a PA replace a GP?'}\n",
+        encoding="utf-8",
+    )
     out = run(["ask", "--json", "--file", str(qfile)], index_settings)
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
@@ -53,7 +74,9 @@ def test_ask_file_prints_json_lines_in_order(index_settings, tmp_path):
         pytest.param(b"question: not a list\n", b"non-empty list", id="not-a-list"),
         pytest.param(b"- {id: x, expected: [a]}\n", b"'question' is missing", id="lacks-question"),
         pytest.param(b"- {id: x, question: caf\xe9}\n", b"not valid UTF-8", id="not-utf8"),
-        pytest.param(b"- {id: x, question: ok, colour: red}\n", b"unknown field", id="unknown-field"),
+        pytest.param(
+            b"- {id: x, question: ok, colour: red}\n", b"unknown field", id="unknown-field"
+        ),
         pytest.param(b"- {id: x, question: '   '}\n", b"empty", id="empty-question"),
         pytest.param(b"[unclosed\n", b"cannot be parsed", id="bad-yaml"),
     ],

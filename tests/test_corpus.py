@@ -12,7 +12,9 @@ from tests.conftest import make_small_corpus
 
 
 def _write_meta(folder: Path, entries: list[dict]) -> None:
-    (folder / "sources.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    (folder / "sources.yaml").write_text(
+        yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8"
+    )
 
 
 def test_real_metadata_is_complete_and_invents_nothing():
@@ -21,18 +23,25 @@ def test_real_metadata_is_complete_and_invents_nothing():
     assert infos["verzekeraar-huisartsenzorg"].publisher is None
     assert infos["verzekeraar-huisartsenzorg"].url is None
     assert infos["lhv-nhg-kernwaarden"].url is None
-    assert infos["asr-huisartsenzorg"].url == "https://www.amersfoortse.nl/zorgaanbieder/huisartsenzorg"
+    assert (
+        infos["asr-huisartsenzorg"].url
+        == "https://www.amersfoortse.nl/zorgaanbieder/huisartsenzorg"
+    )
 
 
 def test_adding_a_document_is_a_file_and_an_entry(tmp_path):
     folder = make_small_corpus(tmp_path)
     (folder / "extra.html").write_text(
         "<html><nav>menu</nav><h1>Nieuwe pagina</h1><p>De huisarts &amp; het team.</p>"
-        "<ul><li>Eerste punt</li><li>Tweede punt</li></ul></html>", encoding="utf-8")
+        "<ul><li>Eerste punt</li><li>Tweede punt</li></ul></html>",
+        encoding="utf-8",
+    )
     (folder / "notes.md").write_text("# Notitie\n\nEen korte notitie.\n", encoding="utf-8")
     entries = yaml.safe_load((folder / "sources.yaml").read_text(encoding="utf-8"))
-    entries += [{"id": "extra", "file": "extra.html", "title": "Nieuwe pagina"},
-                {"id": "notes", "file": "notes.md", "title": "Notitie"}]
+    entries += [
+        {"id": "extra", "file": "extra.html", "title": "Nieuwe pagina"},
+        {"id": "notes", "file": "notes.md", "title": "Notitie"},
+    ]
     _write_meta(folder, entries)
     docs = {d.id: d for d in load_corpus(folder)}
     assert "De huisarts & het team." in docs["extra"].text
@@ -44,8 +53,14 @@ def test_adding_a_document_is_a_file_and_an_entry(tmp_path):
     ("mutate", "message"),
     [
         pytest.param(lambda f, e: e[0].update(file="missing.txt"), "is missing", id="missing-file"),
-        pytest.param(lambda f, e: (f / e[0]["file"]).write_bytes(b"caf\xe9 au lait"), "not valid UTF-8", id="not-utf8"),
-        pytest.param(lambda f, e: (f / e[0]["file"]).write_bytes(b"\x89PNG\x00\x00"), "binary", id="binary"),
+        pytest.param(
+            lambda f, e: (f / e[0]["file"]).write_bytes(b"caf\xe9 au lait"),
+            "not valid UTF-8",
+            id="not-utf8",
+        ),
+        pytest.param(
+            lambda f, e: (f / e[0]["file"]).write_bytes(b"\x89PNG\x00\x00"), "binary", id="binary"
+        ),
         pytest.param(lambda f, e: e[0].update(colour="red"), "unknown field", id="unknown-field"),
         pytest.param(lambda f, e: e[1].update(id=e[0]["id"]), "duplicate", id="duplicate-id"),
         pytest.param(lambda f, e: e[0].pop("title"), "'title'", id="no-title"),

@@ -43,13 +43,26 @@ def eval_result(index_settings, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval")
     env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
     proc = subprocess.run(
-        [sys.executable, "-m", "kernwijzer.cli", "eval", "--json", str(out / "r.json"),
-         "--report", str(out / "r.html")],
-        capture_output=True, text=True, env=env, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "kernwijzer.cli",
+            "eval",
+            "--json",
+            str(out / "r.json"),
+            "--report",
+            str(out / "r.html"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     print(proc.stdout)  # the tables, in the CI log
-    return json.loads((out / "r.json").read_text(encoding="utf-8")), (out / "r.html").read_text(encoding="utf-8")
+    return json.loads((out / "r.json").read_text(encoding="utf-8")), (out / "r.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_eval_reports_all_systems_side_by_side(eval_result):

@@ -14,15 +14,25 @@ from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStore
 
-FIELDS = {"documents", "sections", "chunks", "sentences", "embedded", "reused", "removed",
-          "seconds", "model", "store"}
+FIELDS = {
+    "documents",
+    "sections",
+    "chunks",
+    "sentences",
+    "embedded",
+    "reused",
+    "removed",
+    "seconds",
+    "model",
+    "store",
+}
 
 
 def test_full_index_counts_and_second_run_reuses_everything(index_settings, embedder):
     manifest = IndexStore(index_settings).manifest()
     assert manifest is not None and manifest.counts["documents"] == 5
     again = asdict(build_index(index_settings, embedder=embedder, progress=False))
-    assert FIELDS <= set(again)
+    assert set(again) >= FIELDS
     assert again["reused"] == again["chunks"] and again["embedded"] == 0
     assert again["documents"] == 5 and again["sections"] > 60 and again["chunks"] > 100
 
@@ -31,15 +41,23 @@ def test_incremental_update_embeds_only_what_changed(small_settings, embedder):
     first = build_index(small_settings, embedder=embedder, progress=False)
     assert first.embedded == first.chunks and first.reused == 0
     doc = small_settings.corpus_dir / "004_79db686d74906387.txt"
-    doc.write_text(doc.read_text(encoding="utf-8").replace(
-        "24 x 7 bereikbaar voor spoed", "24 x 7 bereikbaar voor spoedeisende zorg"), encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8").replace(
+            "24 x 7 bereikbaar voor spoed", "24 x 7 bereikbaar voor spoedeisende zorg"
+        ),
+        encoding="utf-8",
+    )
     second = build_index(small_settings, embedder=embedder, progress=False)
     assert 0 < second.embedded < second.chunks
     assert second.reused == second.chunks - second.embedded
     # Drop a document: its chunks are removed, nothing is embedded.
-    entries = yaml.safe_load((small_settings.corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
+    entries = yaml.safe_load(
+        (small_settings.corpus_dir / "sources.yaml").read_text(encoding="utf-8")
+    )
     (small_settings.corpus_dir / "sources.yaml").write_text(
-        yaml.safe_dump([e for e in entries if e["id"] != "lhv-aanbod-web"], allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump([e for e in entries if e["id"] != "lhv-aanbod-web"], allow_unicode=True),
+        encoding="utf-8",
+    )
     third = build_index(small_settings, embedder=embedder, progress=False)
     assert third.documents == 1 and third.embedded == 0 and third.removed > 0
     assert len(list((small_settings.index_dir / "builds").iterdir())) == 1  # old builds gone
@@ -76,8 +94,11 @@ def test_a_second_concurrent_build_is_refused(small_settings, embedder):
 
 def test_model_change_forces_a_full_rebuild(small_settings, embedder):
     build_index(small_settings, embedder=embedder, progress=False)
-    other = load_settings(corpus_dir=small_settings.corpus_dir, index_dir=small_settings.index_dir,
-                          passage_prefix="passage:  ")
+    other = load_settings(
+        corpus_dir=small_settings.corpus_dir,
+        index_dir=small_settings.index_dir,
+        passage_prefix="passage:  ",
+    )
     from kernwijzer.embedding import Embedder
 
     report = build_index(other, embedder=Embedder(other), progress=False)

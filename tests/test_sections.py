@@ -10,8 +10,13 @@ from kernwijzer.sections import build_sections, section_at
 from tests.conftest import CORPUS
 
 GOLDEN = CORPUS.parent / "tests" / "golden"
-DOC_IDS = ["lhv-aanbod-web", "lhv-aanbod-brochure", "verzekeraar-huisartsenzorg",
-           "lhv-nhg-kernwaarden", "asr-huisartsenzorg"]
+DOC_IDS = [
+    "lhv-aanbod-web",
+    "lhv-aanbod-brochure",
+    "verzekeraar-huisartsenzorg",
+    "lhv-nhg-kernwaarden",
+    "asr-huisartsenzorg",
+]
 
 
 def _tree(doc):
@@ -24,15 +29,29 @@ def test_policy_document_core_values_and_their_questions(documents):
     assert len(sections) > 30
     by_title = {s.title: s for s in sections}
     duiding = by_title["4.2. Duiding kernwaarden"]
-    for value in ("1. Continuïteit", "2. Persoonsgericht", "3. Gezamenlijk", "4. Medisch generalistisch"):
+    for value in (
+        "1. Continuïteit",
+        "2. Persoonsgericht",
+        "3. Gezamenlijk",
+        "4. Medisch generalistisch",
+    ):
         section = by_title[value]
         assert section.parent == duiding.anchor, value
-        assert section.path == ["4. Signalen en duiding kernwaarden", "4.2. Duiding kernwaarden", value]
-    question = by_title["Hoe is de zorg voor ingeschreven patiënten georganiseerd binnen een huisartsenpraktijk?"]
+        assert section.path == [
+            "4. Signalen en duiding kernwaarden",
+            "4.2. Duiding kernwaarden",
+            value,
+        ]
+    question = by_title[
+        "Hoe is de zorg voor ingeschreven patiënten georganiseerd binnen een huisartsenpraktijk?"
+    ]
     assert question.parent == by_title["1. Continuïteit"].anchor
     assert question.path[-2:] == ["1. Continuïteit", question.title]
     assert by_title["Kernpunten continuïteit:"].parent == by_title["1. Continuïteit"].anchor
-    assert by_title["Uit welke zorgverleners kan het huisartsteam bestaan?"].parent == by_title["3. Gezamenlijk"].anchor
+    assert (
+        by_title["Uit welke zorgverleners kan het huisartsteam bestaan?"].parent
+        == by_title["3. Gezamenlijk"].anchor
+    )
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)

@@ -55,9 +55,18 @@ def test_health(client):
 @pytest.fixture(scope="module")
 def running_app(index_settings):
     port = free_port()
-    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir), "KERNWIJZER_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "app.py"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir),
+        "KERNWIJZER_PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 180
     while time.time() < deadline:
@@ -66,7 +75,7 @@ def running_app(index_settings):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read())
+                raise RuntimeError(proc.stdout.read()) from None
             time.sleep(1)
     yield base
     proc.terminate()
@@ -81,12 +90,25 @@ def test_chat_in_a_real_browser(running_app, output_dir):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         outside: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith(running_app) or r.url.startswith("data:") else outside.append(r.url))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(running_app) or r.url.startswith("data:")
+                else outside.append(r.url)
+            ),
+        )
         page.goto(running_app)
         page.wait_for_selector("#kw-question textarea", timeout=60_000)
         started = time.perf_counter()
@@ -94,7 +116,9 @@ def test_chat_in_a_real_browser(running_app, output_dir):
         page.click("#kw-ask")
         page.wait_for_selector("#kw-chat .kw-card", timeout=60_000)
         elapsed = time.perf_counter() - started
-        (output_dir / "browser-timing.txt").write_text(f"question to rendered answer: {elapsed:.2f} s\n")
+        (output_dir / "browser-timing.txt").write_text(
+            f"question to rendered answer: {elapsed:.2f} s\n"
+        )
         chat = page.inner_text("#kw-chat")
         assert "nooit een huisarts kan vervangen" in chat
         page.screenshot(path=str(output_dir / "chat-answer.png"), full_page=True)
@@ -108,10 +132,13 @@ def test_chat_in_a_real_browser(running_app, output_dir):
         assert re.search(r"#[a-z0-9-]+$", source.url)
         source.screenshot(path=str(output_dir / "section-view.png"))
 
-        page.fill("#kw-question textarea", "<script>alert(1)</script><img src=x onerror=alert(2)> U3?")
+        page.fill(
+            "#kw-question textarea", "<script>alert(1)</script><img src=x onerror=alert(2)> U3?"
+        )
         page.click("#kw-ask")
         page.wait_for_function(
-            "() => document.querySelector('#kw-chat').innerText.includes('<script>alert(1)</script>')",
+            "() => document.querySelector('#kw-chat').innerText"
+            ".includes('<script>alert(1)</script>')",
             timeout=60_000,
         )
         assert page.locator("#kw-chat img[src='x']").count() == 0

@@ -18,10 +18,12 @@ from kernwijzer.lexical import stem, tokens
 
 # Dutch question words and verbs that carry no topic: a question may use them although the
 # corpus (policy prose) never does. Stemmed forms, as `lexical.tokens` produces them.
-QUESTION_STEMS = frozenset(tokens(
-    "hoeveel welk welke noem noemt noemen bevat bevatten rekent zegt zeggen betekent "
-    "betekenen wanneer waarom hoelang moet mag mogen kunt juiste eigenlijk precies"
-))
+QUESTION_STEMS = frozenset(
+    tokens(
+        "hoeveel welk welke noem noemt noemen bevat bevatten rekent zegt zeggen betekent "
+        "betekenen wanneer waarom hoelang moet mag mogen kunt juiste eigenlijk precies"
+    )
+)
 
 
 @dataclass(frozen=True)

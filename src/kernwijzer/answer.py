@@ -122,8 +122,10 @@ def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int,
         if m and m.end() > end - start:
             return start, min(start + m.end(), start + MAX_QUOTE)
     line_start, line_stop = text.rfind("\n", 0, start) + 1, line_end
-    content_start = line_start + len(text[line_start:line_stop]) - len(
-        re.sub(r"^\s*(- )?", "", text[line_start:line_stop])
+    content_start = (
+        line_start
+        + len(text[line_start:line_stop])
+        - len(re.sub(r"^\s*(- )?", "", text[line_start:line_stop]))
     )
     if line_stop - content_start <= context_chars:
         return content_start, line_stop
@@ -246,7 +248,7 @@ def compose(
         if c is not citations[0] and c.score < best - margin / 2:
             break
         text = c.quote[c.focus_start - c.start : c.focus_end - c.start]
-        if c.quote.rstrip().endswith(":") or "\n" in c.quote and len(c.quote) <= 600:
+        if c.quote.rstrip().endswith(":") or ("\n" in c.quote and len(c.quote) <= 600):
             text = c.quote  # a sentence that introduces a list brings the list
         parts.append(f"“{text.strip()}” [{c.rank}]")
     return " ".join(parts), citations

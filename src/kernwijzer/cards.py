@@ -63,7 +63,10 @@ def card(c: Citation, language: str) -> str:
     publisher = html.escape(c.publisher) if c.publisher else lab["unknown"]
     links = f'<a href="{html.escape(c.link)}" target="_blank">{lab["open"]}</a>'
     if c.source_url:
-        links += f' · <a href="{html.escape(c.source_url)}" target="_blank" rel="noopener noreferrer">{lab["original"]}</a>'
+        url = html.escape(c.source_url)
+        links += (
+            f' · <a href="{url}" target="_blank" rel="noopener noreferrer">{lab["original"]}</a>'
+        )
     return (
         f'<div class="kw-card"><blockquote>[{c.rank}] {_quote_html(c)}</blockquote>'
         f"<div><em>{html.escape(c.doc_title)}</em> — {publisher}</div>"
@@ -80,7 +83,9 @@ def answer_html(answer: Answer, shown: int | None = None) -> str:
         parts.append(f"<h4>{lab['nearest'] if answer.abstained else lab['sources']}</h4>")
         parts.extend(card(c, answer.language) for c in citations)
     if answer.expansions:
-        parts.append(f"<p><small>{lab['expanded']}: {html.escape(', '.join(answer.expansions))}</small></p>")
+        parts.append(
+            f"<p><small>{lab['expanded']}: {html.escape(', '.join(answer.expansions))}</small></p>"
+        )
     return "\n".join(parts)
 
 
@@ -95,7 +100,7 @@ def copy_panel(answer: Answer | None, base_url: str) -> str:
         rows.append(
             f'<div class="kw-copy"><textarea readonly rows="3">{html.escape(text)}</textarea>'
             f'<button type="button" data-cite="{html.escape(text, quote=True)}" '
-            "onclick=\"navigator.clipboard.writeText(this.dataset.cite)\">"
+            'onclick="navigator.clipboard.writeText(this.dataset.cite)">'
             f"{lab['copy']} [{c.rank}]</button></div>"
         )
     return "".join(rows)

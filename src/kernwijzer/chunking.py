@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ class Chunk:
     end: int
     text: str
 
+    def store_metadata(self) -> dict[str, str | int]:
+        """What the store keeps beside the text and vector."""
+        path = json.dumps(list(self.section_path), ensure_ascii=False)
+        return {"anchor": self.anchor, "start": self.start, "end": self.end, "path": path}
+
     @property
     def embed_text(self) -> str:
         """What is embedded: the section path gives the passage its context."""
@@ -56,6 +62,16 @@ class Sentence:
     text: str
     kind: str  # "body", "item", "heading", "meta" (table labels) or "footnote"
     heading: str = ""  # title of the section it stands in
+
+    def store_metadata(self) -> dict[str, str | int]:
+        """What the store keeps beside the text and vector."""
+        return {
+            "anchor": self.anchor,
+            "chunk_id": self.chunk_id,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+        }
 
     @property
     def embed_text(self) -> str:
@@ -104,7 +120,7 @@ def chunk_document(
         cursor = 0
         for node in nodes:
             text = node.get_content()
-            local = node.start_char_idx
+            local = getattr(node, "start_char_idx", None)
             if local is None or body_text[local : local + len(text)] != text:
                 local = body_text.find(text, cursor)
             if local < 0:
@@ -171,7 +187,9 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
         if section.level:
             # The heading itself is searchable: a question that matches a section title
             # ("Voorwaarden segment 1") is answered by the section's first block.
-            pieces.insert(0, (section.start, section.start + len(section.title), section.title, "heading"))
+            pieces.insert(
+                0, (section.start, section.start + len(section.title), section.title, "heading")
+            )
         for start, stop, text, kind in pieces:
             at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(

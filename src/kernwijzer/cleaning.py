@@ -28,7 +28,7 @@ TERMINAL = (".", "!", "?", ":", ";")
 BOUND_PREFIXES = {"ge", "be", "ont"}
 # The commonest Dutch function words: "beperking en" is two words, never "beperkingen".
 FUNCTION_WORDS = frozenset(
-    "en of de het een in op te van die dat er is om aan met als bij tot voor naar uit dan".split()
+    "en of de het een in op te van die dat er is om aan met als bij tot voor naar uit dan".split()  # noqa: SIM905
 )
 # Candidate ligatures for the U+FFFD a PDF extractor leaves where it lost one.
 LIGATURES = ("fh", "fi", "fl", "ff", "ffi", "ffl", "ft")
@@ -122,9 +122,7 @@ def _pdf_lines(lines: list[str], info: SourceInfo) -> list[str]:
         s = line.strip()
         if info.running_header and s == info.running_header:
             out.append(PAGE)
-        elif re.fullmatch(r"https?://\S+", s):
-            continue
-        elif line == "":
+        elif re.fullmatch(r"https?://\S+", s) or line == "":
             continue
         else:
             out.append(line.rstrip("\n"))
@@ -185,9 +183,7 @@ def _split_run(
 def _pdf_blocks(lines: list[str], info: SourceInfo, vocabulary: set[str]) -> list[str]:
     lines = _pdf_lines(lines, info)
     heads = [
-        _is_pdf_heading(
-            line, lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""
-        )
+        _is_pdf_heading(line, lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else "")
         for k, line in enumerate(lines)
     ]
     ordered = _restore_side_labels(lines, heads)
@@ -247,9 +243,9 @@ def _join_pdf_body(lines: list[str], vocabulary: set[str]) -> list[str]:
         if starts_list:
             flush_paragraph()
             in_list = True
-        elif current and (in_list and _starts_item(current[-1], line)):
-            flush_paragraph()
-        elif current and not in_list and _ends_paragraph(current[-1], line):
+        elif (current and (in_list and _starts_item(current[-1], line))) or (
+            current and not in_list and _ends_paragraph(current[-1], line)
+        ):
             flush_paragraph()
         current.append(line)
     flush_paragraph()
@@ -272,10 +268,8 @@ def _join_wrapped(pieces: list[str], vocabulary: set[str]) -> str:
         first = re.match(r"[^\W\d_]+", nxt)
         if m and first and not re.match(r"(en|of)\b", nxt):
             hyphenated = f"{m.group(1)}-{first.group(0)}".lower()
-            if hyphenated in vocabulary:
-                text = f"{text}{nxt}"  # a real hyphenated compound: keep the hyphen
-            else:
-                text = f"{text[:-1]}{nxt}"
+            # A real hyphenated compound keeps its hyphen; a word split at the line does not.
+            text = f"{text}{nxt}" if hyphenated in vocabulary else f"{text[:-1]}{nxt}"
         else:
             text = f"{text} {nxt}"
     return re.sub(r"\s{2,}", " ", text).strip()
@@ -335,7 +329,7 @@ def _markdown_paragraphs(lines: list[str]) -> list[str]:
     blocks: list[str] = []
     table: list[str] = []
     header_pending = False
-    for line in lines + [""]:
+    for line in [*lines, ""]:
         if "\t" in line:
             table.append(line)
             continue
@@ -427,8 +421,9 @@ def _strip_markup(block: str) -> str:
     block = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", block)
     block = re.sub(
         r"\^\{([\d,]+)\}",
-        lambda m: ",".join(n.translate(str.maketrans("0123456789", SUPERSCRIPTS))
-                           for n in m.group(1).split(",")),
+        lambda m: ",".join(
+            n.translate(str.maketrans("0123456789", SUPERSCRIPTS)) for n in m.group(1).split(",")
+        ),
         block,
     )
     return "\n".join(line.rstrip() for line in block.split("\n"))

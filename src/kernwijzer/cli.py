@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -32,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--corpus-dir", type=Path, help="folder with sources.yaml")
     common.add_argument("--model", help="sentence-transformers model name or local path")
     common.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    p = argparse.ArgumentParser(prog="kernwijzer", description=__doc__.split("\n")[0], parents=[common])
+    p = argparse.ArgumentParser(
+        prog="kernwijzer", description=__doc__.split("\n")[0], parents=[common]
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     idx = sub.add_parser("index", parents=[common], help="build or update the index")
@@ -55,8 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", dest="json_out", type=Path, help="write the full result here")
     ev.add_argument("--report", type=Path, help="write an HTML report here")
     ev.add_argument("--systems", default="bm25,dense,kernwijzer", help="comma-separated systems")
-    ev.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
-                    help="compare two saved runs instead of running")
+    ev.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A.json", "B.json"),
+        help="compare two saved runs instead of running",
+    )
 
     srv = sub.add_parser("serve", parents=[common], help="start the browser app")
     srv.add_argument("--host", help="bind address (default 127.0.0.1)")
@@ -81,20 +89,28 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """Build or update the index."""
     from kernwijzer.indexing import build_index
 
-    report = build_index(settings, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.verbose)
+    report = build_index(
+        settings, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.verbose
+    )
     if args.json:
         _print_json(asdict(report))
     else:
-        action = "unchanged" if report.skipped else f"embedded {report.embedded}, reused {report.reused}"
-        print(f"Index at {report.store}: {report.documents} documents, {report.sections} sections, "
-              f"{report.chunks} chunks, {report.sentences} sentences ({action}, removed "
-              f"{report.removed}) in {report.seconds:.1f} s")
+        action = (
+            "unchanged" if report.skipped else f"embedded {report.embedded}, reused {report.reused}"
+        )
+        print(
+            f"Index at {report.store}: {report.documents} documents, {report.sections} sections, "
+            f"{report.chunks} chunks, {report.sentences} sentences ({action}, removed "
+            f"{report.removed}) in {report.seconds:.1f} s"
+        )
     return 0
 
 
 def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
+    """Print section trees."""
     from kernwijzer.corpus import load_corpus
     from kernwijzer.sections import build_sections
 
@@ -111,7 +127,8 @@ def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
     for doc_id, sections in trees.items():
         print(doc_id)
         for s in sections[1:]:
-            print(f"{'  ' * int(s['level'])}{s['title']}  #{s['anchor']} [{s['start']}:{s['end']}]")
+            indent = "  " * int(str(s["level"]))
+            print(f"{indent}{s['title']}  #{s['anchor']} [{s['start']}:{s['end']}]")
     return 0
 
 
@@ -120,23 +137,35 @@ def format_answer(answer: Answer, base_url: str) -> str:
     nl = answer.language == "nl"
     lines = [answer.answer, ""]
     if answer.citations:
-        heading = ("Dichtstbijzijnde passages (geen antwoord):" if nl else "Nearest passages (not an answer):") \
-            if answer.abstained else ("Bronnen:" if nl else "Sources:")
+        heading = (
+            (
+                "Dichtstbijzijnde passages (geen antwoord):"
+                if nl
+                else "Nearest passages (not an answer):"
+            )
+            if answer.abstained
+            else ("Bronnen:" if nl else "Sources:")
+        )
         lines.append(heading)
     for c in answer.citations:
         lines.append(f"[{c.rank}] “{c.quote.strip()}”")
         who = f"{c.publisher} — " if c.publisher else ""
         lines.append(f"    {who}{c.doc_title}")
         lines.append(f"    {c.section}")
-        lines.append(f"    {base_url}{c.link}" + (f"  (origineel: {c.source_url})" if c.source_url else ""))
+        lines.append(
+            f"    {base_url}{c.link}" + (f"  (origineel: {c.source_url})" if c.source_url else "")
+        )
     if answer.expansions:
-        lines.append(("Ook gezocht op: " if nl else "Also searched for: ") + ", ".join(answer.expansions))
+        lines.append(
+            ("Ook gezocht op: " if nl else "Also searched for: ") + ", ".join(answer.expansions)
+        )
     return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    if bool(args.question) == bool(args.file):
-        print("Give a question or --file, not both and not neither.", file=sys.stderr)
+    """Answer one question or a file of them."""
+    if (args.question is None) == (args.file is None):
+        print("kernwijzer: give a question or --file, not both and not neither.", file=sys.stderr)
         return EXIT_INPUT
     documents = set(args.doc) if args.doc else None
     if args.file:
@@ -148,8 +177,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 raise QuestionFileError(f"{args.file.name}, id {q.id!r}: {exc}") from exc
         kw = Kernwijzer(settings)
         for q in questions:
-            answer = kw.answer(q.question, qid=q.id, history=[Turn(c) for c in q.context],
-                               top_k=args.top_k, documents=documents)
+            answer = kw.answer(
+                q.question,
+                qid=q.id,
+                history=[Turn(c) for c in q.context],
+                top_k=args.top_k,
+                documents=documents,
+            )
             _print_json(answer.to_dict())
         return 0
     text = clean_question(args.question, settings.max_question_chars)
@@ -162,6 +196,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the evaluation, or compare two saved runs."""
     from kernwijzer import report
 
     if args.compare:
@@ -170,13 +205,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from kernwijzer.evaluation import SYSTEMS, run_eval
 
-    questions = load_questions(args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml")
+    questions = load_questions(
+        args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml"
+    )
     systems = tuple(s for s in args.systems.split(",") if s)
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
         print(f"Unknown system(s) {sorted(unknown)}; choose from {SYSTEMS}", file=sys.stderr)
         return EXIT_INPUT
-    result = run_eval(Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions)))
+    result = run_eval(
+        Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions))
+    )
     report.print_summary(result)
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,24 +227,40 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the browser app."""
     from kernwijzer.ui import serve
 
     serve(settings, build_missing=not args.no_build)
     return 0
 
 
-COMMANDS = {"index": cmd_index, "sections": cmd_sections, "ask": cmd_ask, "eval": cmd_eval, "serve": cmd_serve}
+COMMANDS = {
+    "index": cmd_index,
+    "sections": cmd_sections,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kernwijzer`` console script."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `kernwijzer ... | head` ends quietly
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = _settings(args)
         return COMMANDS[args.command](args, settings)
-    except (QuestionError, QuestionFileError, CorpusError, ModelUnavailableError, ValueError) as exc:
+    except (
+        QuestionError,
+        QuestionFileError,
+        CorpusError,
+        ModelUnavailableError,
+        ValueError,
+    ) as exc:
         print(f"kernwijzer: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except (IndexMissingError, IndexCorruptError) as exc:

@@ -76,10 +76,14 @@ class Settings(BaseSettings):
     )
     short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
     quote_context_chars: int = Field(
-        1000, ge=0, description="Quote the whole paragraph or item around a sentence up to this size."
+        1000,
+        ge=0,
+        description="Quote the whole paragraph or item around a sentence up to this size.",
     )
     abstain_threshold_nl: float = Field(0.844, description="Abstain below this evidence (Dutch).")
-    abstain_threshold_en: float = Field(0.8395, description="Abstain below this evidence (English).")
+    abstain_threshold_en: float = Field(
+        0.8395, description="Abstain below this evidence (English)."
+    )
     answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 
@@ -111,9 +115,7 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
         if not isinstance(loaded, dict):
             raise ValueError(f"Config {path} must be a mapping of setting: value")
         values.update(loaded)
-    env_set = {
-        name for name in Settings.model_fields if f"KERNWIJZER_{name.upper()}" in os.environ
-    }
+    env_set = {name for name in Settings.model_fields if f"KERNWIJZER_{name.upper()}" in os.environ}
     # Environment beats a preset file: drop preset keys the environment sets.
     values = {k: v for k, v in values.items() if k not in env_set}
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -96,7 +96,10 @@ def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]
     outcome.quote_rank = next((i + 1 for i, r in enumerate(any_rel) if r), None)
     outcome.section_rank = next((i + 1 for i, r in enumerate(sec_rel) if r), None)
     top5 = " \n ".join(quotes[:5])
-    for level, rel, rank in (("quote", any_rel, outcome.quote_rank), ("section", sec_rel, outcome.section_rank)):
+    for level, rank in (
+        ("quote", outcome.quote_rank),
+        ("section", outcome.section_rank),
+    ):
         outcome.metrics[f"{level}_hit@1"] = float(rank == 1)
         outcome.metrics[f"{level}_hit@5"] = float(rank is not None and rank <= 5)
         outcome.metrics[f"{level}_mrr@10"] = 1 / rank if rank else 0.0
@@ -121,7 +124,13 @@ def _bm25_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
         scores = snap.chunk_bm25.scores(tokens(text))
         order = [i for i in scores.argsort()[::-1][:K] if scores[i] > 0]
         return [
-            Returned(chunks.texts[i], chunks.doc_ids[i], chunks.anchors[i], int(chunks.starts[i]), int(chunks.ends[i]))
+            Returned(
+                chunks.texts[i],
+                chunks.doc_ids[i],
+                chunks.anchors[i],
+                int(chunks.starts[i]),
+                int(chunks.ends[i]),
+            )
             for i in order
         ]
 
@@ -140,8 +149,15 @@ def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
         out = []
         for hit in retriever.retrieve(text):
             meta = hit.node.metadata
-            out.append(Returned(hit.node.get_content(), str(hit.node.ref_doc_id), str(meta["anchor"]),
-                                int(meta["start"]), int(meta["end"])))
+            out.append(
+                Returned(
+                    hit.node.get_content(),
+                    str(hit.node.ref_doc_id),
+                    str(meta["anchor"]),
+                    int(meta["start"]),
+                    int(meta["end"]),
+                )
+            )
         return out
 
     return run
@@ -150,12 +166,16 @@ def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
 def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool]:
     history = [Turn(c) for c in q.context]
     answer = kw.answer(q.question, qid=q.id, history=history)
-    passages = [Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations]
+    passages = [
+        Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations
+    ]
     return passages, answer.abstained
 
 
 def run_eval(
-    kw: Kernwijzer, questions: list[Question], systems: tuple[str, ...] = SYSTEMS,
+    kw: Kernwijzer,
+    questions: list[Question],
+    systems: tuple[str, ...] = SYSTEMS,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Run every system on every question; return the full result (JSON-ready)."""
@@ -173,7 +193,9 @@ def run_eval(
                 text = retrieval_text(q.question, [Turn(c) for c in q.context])
                 passages, abstained = runners[system](text), False
             latency = (time.perf_counter() - started) * 1000
-            outcome = Outcome(q.id, system, language, q.category, q.abstain, abstained, latency, passages)
+            outcome = Outcome(
+                q.id, system, language, q.category, q.abstain, abstained, latency, passages
+            )
             score(outcome, q, sections)
             outcomes.append(outcome)
         if progress:
@@ -197,16 +219,22 @@ def _abstention(rows: list[Outcome]) -> dict[str, float]:
     oos = [o for o in rows if o.abstain_expected]
     answerable = [o for o in rows if not o.abstain_expected]
     return {
-        "abstain_precision": round(sum(o.abstain_expected for o in abstained) / len(abstained), 4) if abstained else 1.0,
+        "abstain_precision": round(sum(o.abstain_expected for o in abstained) / len(abstained), 4)
+        if abstained
+        else 1.0,
         "abstain_recall": round(sum(o.abstained for o in oos) / len(oos), 4) if oos else 1.0,
-        "wrongly_abstained": round(sum(o.abstained for o in answerable) / len(answerable), 4) if answerable else 0.0,
+        "wrongly_abstained": round(sum(o.abstained for o in answerable) / len(answerable), 4)
+        if answerable
+        else 0.0,
     }
 
 
 def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float]:
     docs = kw.snapshot.documents
     passages = [p for o in rows for p in o.passages]
-    verbatim = sum(docs[p.doc_id].text[p.start : p.end] == p.quote for p in passages if p.doc_id in docs)
+    verbatim = sum(
+        docs[p.doc_id].text[p.start : p.end] == p.quote for p in passages if p.doc_id in docs
+    )
     links = [p.link for p in passages if p.link]
     valid = sum(_link_ok(link, kw) for link in links)
     latencies = sorted(o.latency_ms for o in rows)
@@ -245,8 +273,14 @@ def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:
         if system == "kernwijzer":
             entry["overall"].update(_abstention(rows))
         entry["by_language"] = {
-            lang: {**_metric_means([o for o in answerable if o.language == lang]),
-                   **(_abstention([o for o in rows if o.language == lang]) if system == "kernwijzer" else {})}
+            lang: {
+                **_metric_means([o for o in answerable if o.language == lang]),
+                **(
+                    _abstention([o for o in rows if o.language == lang])
+                    if system == "kernwijzer"
+                    else {}
+                ),
+            }
             for lang in sorted({o.language for o in rows})
         }
         entry["by_category"] = {
@@ -258,17 +292,30 @@ def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:
 
 
 def _settings_record(settings: Settings) -> dict[str, Any]:
-    return {k: str(v) if not isinstance(v, int | float | bool) or v is None else v
-            for k, v in settings.model_dump().items()}
+    return {
+        k: str(v) if not isinstance(v, int | float | bool) or v is None else v
+        for k, v in settings.model_dump().items()
+    }
 
 
 def git_commit() -> str | None:
     """The commit the evaluation ran on (with '+dirty' for uncommitted changes)."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return sha + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -276,6 +323,7 @@ def git_commit() -> str | None:
 
 def compare(a: dict[str, Any], b: dict[str, Any], system: str = "kernwijzer") -> dict[str, Any]:
     """Per-question wins and losses of run B against run A (by quote MRR, then abstention)."""
+
     def by_id(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
         return {o["id"]: o for o in run["outcomes"] if o["system"] == system}
 

@@ -31,7 +31,9 @@ def load_glossary() -> tuple[Term, ...]:
     raw = yaml.safe_load(resources.files("kernwijzer").joinpath("glossary.yaml").read_text("utf-8"))
     return tuple(
         Term(
-            tuple(e.get("match", ())), tuple(e.get("match_case", ())), tuple(e["nl"]),
+            tuple(e.get("match", ())),
+            tuple(e.get("match_case", ())),
+            tuple(e["nl"]),
             bool(e.get("generic", False)),
         )
         for e in raw

@@ -98,7 +98,7 @@ def fingerprint(prepared: Prepared, model_id: str) -> str:
 def _reusable(
     store: IndexStore, manifest: Manifest | None, model_id: str
 ) -> tuple[dict[str, list[float]], set[str]]:
-    """hash → embedding from the active build (same model only), and its chunk ids."""
+    """Hash → embedding from the active build (same model only), and its chunk ids."""
     if manifest is None:
         return {}, set()
     found: dict[str, list[float]] = {}
@@ -106,7 +106,7 @@ def _reusable(
     for kind in ("chunks", "sentences"):
         try:
             rows = store.read(manifest, kind)
-        except Exception:  # noqa: BLE001 - an unreadable old build just means no reuse
+        except Exception:
             log.warning("Previous build unreadable; embedding everything again")
             return {}, set()
         if kind == "chunks":
@@ -118,7 +118,10 @@ def _reusable(
 
 
 def _embed_missing(
-    texts: list[str], hashes: list[str], known: dict[str, list[float]], embedder: Embedder,
+    texts: list[str],
+    hashes: list[str],
+    known: dict[str, list[float]],
+    embedder: Embedder,
     progress: bool,
 ) -> int:
     """Embed every text whose hash is not known yet, in one call, and remember the vectors.
@@ -146,8 +149,9 @@ def _node(
     return node
 
 
-def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
-           ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
+def _nodes(
+    prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
+) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
     chunk_texts = [c.embed_text for c in prepared.chunks]
     chunk_hashes = [content_hash(embedder.model_id + t) for t in chunk_texts]
     sent_texts = [s.embed_text for s in prepared.sentences]
@@ -158,26 +162,28 @@ def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]]
     chunk_vecs = [known[h] for h in chunk_hashes]
     sent_vecs = [known[h] for h in sent_hashes]
     chunk_nodes = [
-        _node(c.id, c.doc_id, c.text, v, {
-            "anchor": c.anchor, "start": c.start, "end": c.end,
-            "path": json.dumps(list(c.section_path), ensure_ascii=False), "hash": h,
-        })
+        _node(c.id, c.doc_id, c.text, v, {**c.store_metadata(), "hash": h})
         for c, v, h in zip(prepared.chunks, chunk_vecs, chunk_hashes, strict=True)
     ]
     sentence_nodes = [
-        _node(s.id, s.doc_id, s.text, v, {
-            "anchor": s.anchor, "chunk_id": s.chunk_id, "start": s.start,
-            "end": s.end, "kind": s.kind, "hash": h,
-        })
+        _node(s.id, s.doc_id, s.text, v, {**s.store_metadata(), "hash": h})
         for s, v, h in zip(prepared.sentences, sent_vecs, sent_hashes, strict=True)
     ]
     document_nodes = [
         # Chroma wants a vector on every row; documents are looked up by id only.
-        _node(d.id, d.id, d.text, [1.0], {
-            "info": json.dumps(asdict(d.info), ensure_ascii=False),
-            "sections": json.dumps([s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False),
-            "raw_sha256": d.raw_sha256,
-        })
+        _node(
+            d.id,
+            d.id,
+            d.text,
+            [1.0],
+            {
+                "info": json.dumps(asdict(d.info), ensure_ascii=False),
+                "sections": json.dumps(
+                    [s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False
+                ),
+                "raw_sha256": d.raw_sha256,
+            },
+        )
         for d in prepared.documents
     ]
     counts = {"chunk_new": chunk_new, "sentence_new": sent_new}
@@ -185,7 +191,9 @@ def _nodes(prepared: Prepared, embedder: Embedder, known: dict[str, list[float]]
 
 
 def build_index(
-    settings: Settings, embedder: Embedder | None = None, rebuild: bool = False,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
     progress: bool = True,
 ) -> IndexReport:
     """Build or update the index; see the module docstring."""
@@ -197,25 +205,40 @@ def build_index(
         active = None if rebuild else _safe_manifest(store)
         fp = fingerprint(prepared, embedder.model_id)
         n_sections = sum(len(v) for v in prepared.sections.values())
-        base = {
-            "documents": len(prepared.documents), "sections": n_sections,
-            "chunks": len(prepared.chunks), "sentences": len(prepared.sentences),
-            "model": settings.model, "store": store.where,
+        base: dict[str, Any] = {
+            "documents": len(prepared.documents),
+            "sections": n_sections,
+            "chunks": len(prepared.chunks),
+            "sentences": len(prepared.sentences),
+            "model": settings.model,
+            "store": store.where,
         }
         if active is not None and active.fingerprint == fp:
             store.remove_other_builds(active.build_id)  # leftovers of a killed run
-            return IndexReport(**base, embedded=0, reused=len(prepared.chunks), removed=0,
-                               seconds=round(time.perf_counter() - started, 3),
-                               sentences_reused=len(prepared.sentences), skipped=True)
+            return IndexReport(
+                **base,
+                embedded=0,
+                reused=len(prepared.chunks),
+                removed=0,
+                seconds=round(time.perf_counter() - started, 3),
+                sentences_reused=len(prepared.sentences),
+                skipped=True,
+            )
         known, old_chunks = _reusable(store, active, embedder.model_id)
         nodes, counts = _nodes(prepared, embedder, known, progress)
         build_id = store.new_build_id()
         for kind in ("documents", "chunks", "sentences"):
             store.write(build_id, kind, nodes[kind])
-        store.switch(Manifest(
-            build_id=build_id, model_id=embedder.model_id, dim=embedder.dim, fingerprint=fp,
-            created=time.time(), counts={k: len(v) for k, v in nodes.items()},
-        ))
+        store.switch(
+            Manifest(
+                build_id=build_id,
+                model_id=embedder.model_id,
+                dim=embedder.dim,
+                fingerprint=fp,
+                created=time.time(),
+                counts={k: len(v) for k, v in nodes.items()},
+            )
+        )
         new_ids = {n.node_id for n in nodes["chunks"]}
         return IndexReport(
             **base,
@@ -231,6 +254,6 @@ def build_index(
 def _safe_manifest(store: IndexStore) -> Manifest | None:
     try:
         return store.manifest()
-    except Exception:  # noqa: BLE001 - a corrupt old index is simply replaced
+    except Exception:
         log.warning("Existing index unreadable; building a fresh one")
         return None

@@ -135,7 +135,9 @@ class Kernwijzer:
         if documents is not None:
             hits = [h for h in hits if self.snapshot.sentences.doc_ids[h.index] in documents]
         retrieved = time.perf_counter()
-        evidence = assess(text, query.language, found.best_dense, self.snapshot.sentence_bm25.vocabulary)
+        evidence = assess(
+            text, query.language, found.best_dense, self.snapshot.sentence_bm25.vocabulary
+        )
         abstain = not hits or evidence.score < self.threshold(query.language)
         answer_text, citations = compose(
             self.snapshot,

@@ -13,7 +13,17 @@ from pathlib import Path
 
 import yaml
 
-FIELDS = {"id", "question", "expected", "abstain", "source", "category", "note", "language", "context"}
+FIELDS = {
+    "id",
+    "question",
+    "expected",
+    "abstain",
+    "source",
+    "category",
+    "note",
+    "language",
+    "context",
+}
 
 
 class QuestionFileError(ValueError):

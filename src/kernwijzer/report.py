@@ -18,11 +18,23 @@ from rich.table import Table
 from kernwijzer.evaluation import compare
 
 HEADLINE = (
-    "quote_hit@1", "quote_hit@5", "quote_recall@5", "quote_mrr@10", "quote_ndcg@10",
-    "section_hit@5", "section_mrr@10",
+    "quote_hit@1",
+    "quote_hit@5",
+    "quote_recall@5",
+    "quote_mrr@10",
+    "quote_ndcg@10",
+    "section_hit@5",
+    "section_mrr@10",
 )
-QUALITY = ("abstain_precision", "abstain_recall", "wrongly_abstained", "verbatim_rate",
-           "link_validity", "latency_p50_ms", "latency_p95_ms")
+QUALITY = (
+    "abstain_precision",
+    "abstain_recall",
+    "wrongly_abstained",
+    "verbatim_rate",
+    "link_validity",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
 
 
 def progress_bar(total: int) -> Callable[[int], None]:
@@ -61,9 +73,15 @@ def summary_rows(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]
     """Rows for overall, per-language and per-category tables."""
     summary = result["summary"]
     overall = {system: entry["overall"] for system, entry in summary.items()}
-    by_lang = {f"{system} · {lang}": metrics for system, entry in summary.items()
-               for lang, metrics in entry["by_language"].items()}
-    by_cat = {f"{cat}": metrics for cat, metrics in summary.get("kernwijzer", {}).get("by_category", {}).items()}
+    by_lang = {
+        f"{system} · {lang}": metrics
+        for system, entry in summary.items()
+        for lang, metrics in entry["by_language"].items()
+    }
+    by_cat = {
+        f"{cat}": metrics
+        for cat, metrics in summary.get("kernwijzer", {}).get("by_category", {}).items()
+    }
     return {"overall": overall, "language": by_lang, "category": by_cat}
 
 
@@ -74,17 +92,29 @@ def print_summary(result: dict[str, Any]) -> None:
     console.print(f"{result['questions']} questions · commit {result.get('commit')}")
     console.print(_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE))
     console.print(_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY))
-    console.print(_table("By language", rows["language"], (*HEADLINE[:4], "abstain_recall", "wrongly_abstained")))
+    console.print(
+        _table(
+            "By language", rows["language"], (*HEADLINE[:4], "abstain_recall", "wrongly_abstained")
+        )
+    )
     console.print(_table("Kernwijzer by category", rows["category"], HEADLINE[:4]))
-    misses = [o for o in result["outcomes"] if o["system"] == "kernwijzer"
-              and (o["abstained"] != o["abstain_expected"]
-                   or (not o["abstain_expected"] and (o["quote_rank"] or 99) > 5))]
+    misses = [
+        o
+        for o in result["outcomes"]
+        if o["system"] == "kernwijzer"
+        and (
+            o["abstained"] != o["abstain_expected"]
+            or (not o["abstain_expected"] and (o["quote_rank"] or 99) > 5)
+        )
+    ]
     if misses:
         table = Table(title="Kernwijzer misses (no hit in top 5, or wrong abstention)")
         for col in ("id", "language", "category", "abstained", "quote rank"):
             table.add_column(col)
         for o in misses:
-            table.add_row(o["id"], o["language"], o["category"], str(o["abstained"]), _fmt(o["quote_rank"]))
+            table.add_row(
+                o["id"], o["language"], o["category"], str(o["abstained"]), _fmt(o["quote_rank"])
+            )
         console.print(table)
 
 
@@ -92,8 +122,10 @@ def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
     """Per-question wins and losses of B against A, and the headline deltas."""
     console = Console()
     diff = compare(a, b)
-    console.print(f"A: commit {a.get('commit')}   B: commit {b.get('commit')}   "
-                  f"{diff['common']} common questions")
+    console.print(
+        f"A: commit {a.get('commit')}   B: commit {b.get('commit')}   "
+        f"{diff['common']} common questions"
+    )
     oa, ob = a["summary"]["kernwijzer"]["overall"], b["summary"]["kernwijzer"]["overall"]
     table = Table(title="Kernwijzer, A → B")
     for col in ("metric", "A", "B", "Δ"):
@@ -103,7 +135,10 @@ def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
             table.add_row(key, _fmt(oa[key]), _fmt(ob[key]), _fmt(ob[key] - oa[key]))
     console.print(table)
     for label, items in (("wins", diff["wins"]), ("losses", diff["losses"])):
-        console.print(f"{label} ({len(items)}): " + ", ".join(f"{i['id']} {i['before']:.2f}→{i['after']:.2f}" for i in items))
+        console.print(
+            f"{label} ({len(items)}): "
+            + ", ".join(f"{i['id']} {i['before']:.2f}→{i['after']:.2f}" for i in items)
+        )
 
 
 def _plot(result: dict[str, Any]) -> str:
@@ -115,17 +150,26 @@ def _plot(result: dict[str, Any]) -> str:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     outcomes = result["outcomes"]
     for system in result["summary"]:
-        ranks = [o["quote_rank"] for o in outcomes if o["system"] == system and not o["abstain_expected"]]
+        ranks = [
+            o["quote_rank"] for o in outcomes if o["system"] == system and not o["abstain_expected"]
+        ]
         ks = range(1, 11)
-        left.plot(ks, [sum(1 for r in ranks if r and r <= k) / max(1, len(ranks)) for k in ks],
-                  marker="o", label=system)
+        left.plot(
+            ks,
+            [sum(1 for r in ranks if r and r <= k) / max(1, len(ranks)) for k in ks],
+            marker="o",
+            label=system,
+        )
     left.set(title="Quote-level hit@k", xlabel="k", ylabel="hit rate", ylim=(0, 1))
     left.legend()
     systems = list(result["summary"])
     langs = sorted({lang for e in result["summary"].values() for lang in e["by_language"]})
     width = 0.8 / max(1, len(systems))
     for i, system in enumerate(systems):
-        values = [result["summary"][system]["by_language"].get(lang, {}).get("quote_hit@5", 0) for lang in langs]
+        values = [
+            result["summary"][system]["by_language"].get(lang, {}).get("quote_hit@5", 0)
+            for lang in langs
+        ]
         right.bar([j + i * width for j in range(len(langs))], values, width, label=system)
     right.set_xticks([j + width * (len(systems) - 1) / 2 for j in range(len(langs))], langs)
     right.set(title="Quote-level hit@5 per language", ylim=(0, 1))
@@ -140,7 +184,9 @@ def _plot(result: dict[str, Any]) -> str:
 def _html_table(title: str, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> str:
     head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
     body = "".join(
-        f"<tr><td>{html.escape(name)}</td>" + "".join(f"<td>{_fmt(m.get(k))}</td>" for k in keys) + "</tr>"
+        f"<tr><td>{html.escape(name)}</td>"
+        + "".join(f"<td>{_fmt(m.get(k))}</td>" for k in keys)
+        + "</tr>"
         for name, m in rows.items()
     )
     return f"<h2>{html.escape(title)}</h2><table><tr><th></th>{head}</tr>{body}</table>"
@@ -150,9 +196,21 @@ def html_report(result: dict[str, Any]) -> str:
     """A self-contained HTML page with the tables, a plot and every question's outcome."""
     rows = summary_rows(result)
     per_question = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in (
-            o["id"], o["system"], o["language"], o["category"], o["abstained"], o["quote_rank"],
-            round(o["latency_ms"], 1), (o["passages"][0]["quote"][:140] if o["passages"] else ""))) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(_fmt(v))}</td>"
+            for v in (
+                o["id"],
+                o["system"],
+                o["language"],
+                o["category"],
+                o["abstained"],
+                o["quote_rank"],
+                round(o["latency_ms"], 1),
+                (o["passages"][0]["quote"][:140] if o["passages"] else ""),
+            )
+        )
+        + "</tr>"
         for o in result["outcomes"]
     )
     settings = html.escape(str(result.get("settings")))
@@ -163,7 +221,7 @@ table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}
 td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}}
 td:first-child{{text-align:left}}</style></head><body>
 <h1>Kernwijzer evaluation</h1>
-<p>{result['questions']} questions · commit {html.escape(str(result.get('commit')))}</p>
+<p>{result["questions"]} questions · commit {html.escape(str(result.get("commit")))}</p>
 {_html_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE)}
 {_html_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY)}
 {_html_table("By language", rows["language"], HEADLINE)}

@@ -59,7 +59,9 @@ class HybridRetriever:
         self._chunk_of = np.array(
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
-        self._answerable = np.array([e.get("kind") not in ("footnote", "meta") for e in sentences.extra])
+        self._answerable = np.array(
+            [e.get("kind") not in ("footnote", "meta") for e in sentences.extra]
+        )
         # Very short lines (a title, a caption, a source name) look similar to any question
         # about their topic but answer nothing: they pay a penalty that fades by six words.
         words = np.array([len(t.split()) for t in sentences.texts], dtype=np.float32)
@@ -93,8 +95,12 @@ class HybridRetriever:
         if s.fusion == "rrf":
             # Reciprocal rank fusion: ranks, not raw scores, so no signal's scale dominates.
             fused = np.zeros_like(sig["dense"])
-            weights = {"dense": s.dense_weight, "lexical": w_lex, "chunk_dense": s.section_weight,
-                       "chunk_lexical": s.section_weight * w_lex}
+            weights = {
+                "dense": s.dense_weight,
+                "lexical": w_lex,
+                "chunk_dense": s.section_weight,
+                "chunk_lexical": s.section_weight * w_lex,
+            }
             for name, weight in weights.items():
                 ranks = np.empty(len(fused))
                 ranks[np.argsort(-sig[name], kind="stable")] = np.arange(1, len(fused) + 1)
@@ -102,7 +108,9 @@ class HybridRetriever:
             return fused * s.rrf_k - s.short_penalty * self._brevity * 0.1
         context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
         return (
-            s.dense_weight * sig["dense"] + w_lex * sig["lexical"] + s.section_weight * context
+            s.dense_weight * sig["dense"]
+            + w_lex * sig["lexical"]
+            + s.section_weight * context
             - s.short_penalty * self._brevity
         )
 
@@ -112,9 +120,17 @@ class HybridRetriever:
         fused = np.where(self._answerable, self.fuse(sig, query.language), -np.inf)
         order = np.argsort(-fused)[:limit]
         dense = np.where(self._answerable, sig["dense"], -1.0)
-        return Retrieved(hits=[
-            Hit(int(i), float(fused[i]), float(sig["dense"][i]), float(sig["lexical"][i]),
-                float(sig["chunk_dense"][i]))
-            for i in order
-            if np.isfinite(fused[i])
-        ], best_dense=float(dense.max()) if len(dense) else -1.0)
+        return Retrieved(
+            hits=[
+                Hit(
+                    int(i),
+                    float(fused[i]),
+                    float(sig["dense"][i]),
+                    float(sig["lexical"][i]),
+                    float(sig["chunk_dense"][i]),
+                )
+                for i in order
+                if np.isfinite(fused[i])
+            ],
+            best_dense=float(dense.max()) if len(dense) else -1.0,
+        )

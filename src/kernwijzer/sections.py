@@ -1,4 +1,4 @@
-"""Section trees: every cleaned document split into titled, linkable, nested sections.
+r"""Section trees: every cleaned document split into titled, linkable, nested sections.
 
 Headings are recognised on the cleaned text's blocks (see ``cleaning.py`` for the format):
 numbered headings (``4.2. Duiding``, ``2 Dit doet``), enumerations that restart inside a
@@ -7,7 +7,7 @@ sub-headings, table titles (``Kernpunten …``, ``Kader: …``), upper-case side
 short plain titles. Not here: chunking, or any change to the text.
 
 >>> from kernwijzer.sections import blocks
->>> [b.text for b in blocks("Titel\\n\\nTekst.\\n")]
+>>> [b.text for b in blocks("Titel\n\nTekst.\n")]
 ['Titel', 'Tekst.']
 """
 

@@ -15,7 +15,8 @@ from kernwijzer.sections import blocks
 from kernwijzer.snapshot import LoadedDocument
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;line-height:1.55}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2733;
+ line-height:1.55}
 header{background:#0b5c80;color:#fff;padding:1rem 2rem}
 header a{color:#fff}
 main{display:flex;gap:2rem;padding:1rem 2rem;max-width:1200px}
@@ -95,7 +96,9 @@ def render_document(doc: LoadedDocument, highlight: tuple[int, int] | None = Non
         else "geen openbare URL bekend"
     )
     meta = " · ".join(
-        html.escape(x) for x in (info.publisher or "uitgever onbekend", info.kind or "", info.date or "") if x
+        html.escape(x)
+        for x in (info.publisher or "uitgever onbekend", info.kind or "", info.date or "")
+        if x
     )
     script = (
         "<script>window.addEventListener('load',()=>{const m=document.querySelector('mark.hl');"
@@ -103,7 +106,7 @@ def render_document(doc: LoadedDocument, highlight: tuple[int, int] | None = Non
         if highlight
         else ""
     )
-    return f"""<!doctype html><html lang="{html.escape(info.language or 'nl')}"><head>
+    return f"""<!doctype html><html lang="{html.escape(info.language or "nl")}"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
 <header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>

@@ -106,7 +106,9 @@ class IndexSnapshot:
             )
         docs_rows = store.read(manifest, "documents", embeddings=False)
         documents: dict[str, LoadedDocument] = {}
-        for doc_id, text, meta in zip(docs_rows.ids, docs_rows.texts, docs_rows.metadatas, strict=True):
+        for doc_id, text, meta in zip(
+            docs_rows.ids, docs_rows.texts, docs_rows.metadatas, strict=True
+        ):
             info = json.loads(str(meta["info"]))
             info["chrome"] = tuple(info.get("chrome") or ())
             sections = [_section_from(doc_id, s) for s in json.loads(str(meta["sections"]))]

@@ -18,15 +18,14 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import BaseNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from kernwijzer.config import Settings
@@ -72,7 +71,9 @@ class Manifest:
         try:
             return cls(**json.loads(text))
         except (json.JSONDecodeError, TypeError) as exc:
-            raise IndexCorruptError(f"The index manifest {where} is corrupt. {REBUILD_HINT}") from exc
+            raise IndexCorruptError(
+                f"The index manifest {where} is corrupt. {REBUILD_HINT}"
+            ) from exc
 
 
 def chroma_settings() -> ChromaSettings:
@@ -186,7 +187,7 @@ class IndexStore:
         """A fresh, sortable build id."""
         return f"b{time.strftime('%Y%m%d%H%M%S')}{uuid.uuid4().hex[:6]}"
 
-    def write(self, build_id: str, kind: str, nodes: list[TextNode]) -> None:
+    def write(self, build_id: str, kind: str, nodes: Sequence[BaseNode]) -> None:
         """Add nodes (with embeddings) to a build's collection via llama-index."""
         client = self.client(build_id)
         collection = client.get_or_create_collection(
@@ -195,7 +196,7 @@ class IndexStore:
         store = ChromaVectorStore(chroma_collection=collection)
         batch = max(1, min(client.get_max_batch_size(), 2000))
         for i in range(0, len(nodes), batch):
-            store.add(nodes[i : i + batch])
+            store.add(list(nodes[i : i + batch]))
 
     def switch(self, manifest: Manifest) -> None:
         """Make a finished build the active one, then drop every other build."""
@@ -221,8 +222,13 @@ class IndexStore:
     # ---------------------------------------------------------------- reading
     def read(self, manifest: Manifest, kind: str, embeddings: bool = True) -> Records:
         """Every row of one collection of the active build."""
-        if not self.settings.server_mode and not (self.root / "builds" / manifest.build_id).exists():
-            raise IndexCorruptError(f"Build {manifest.build_id} is missing from {self.root}. {REBUILD_HINT}")
+        if (
+            not self.settings.server_mode
+            and not (self.root / "builds" / manifest.build_id).exists()
+        ):
+            raise IndexCorruptError(
+                f"Build {manifest.build_id} is missing from {self.root}. {REBUILD_HINT}"
+            )
         try:
             col = self.client(manifest.build_id).get_collection(self._name(manifest.build_id, kind))
             include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
@@ -238,7 +244,7 @@ class IndexStore:
                 metas += [dict(m) for m in got["metadatas"] or []]
                 if embeddings:
                     vecs += list(got["embeddings"])
-        except Exception as exc:  # noqa: BLE001 - any Chroma failure means an unusable index
+        except Exception as exc:
             raise IndexCorruptError(
                 f"The index at {self.where} cannot be read ({type(exc).__name__}: {exc}). "
                 f"{REBUILD_HINT}"
@@ -250,7 +256,11 @@ class IndexStore:
                 f"{expected}. {REBUILD_HINT}"
             )
         dim = manifest.dim if kind != "documents" else 1
-        matrix = np.asarray(vecs, dtype=np.float32).reshape(-1, dim) if embeddings else np.zeros((0, dim))
+        matrix = (
+            np.asarray(vecs, dtype=np.float32).reshape(-1, dim)
+            if embeddings
+            else np.zeros((0, dim))
+        )
         return Records(ids, texts, metas, matrix)
 
     def chunk_vector_store(self, manifest: Manifest) -> ChromaVectorStore:

@@ -14,19 +14,19 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import html  # noqa: E402
-import logging  # noqa: E402
-from typing import Any  # noqa: E402
+import html
+import logging
+from typing import Any
 
-import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from kernwijzer.answer import Answer  # noqa: E402
-from kernwijzer.cards import answer_html, copy_panel  # noqa: E402
-from kernwijzer.config import Settings  # noqa: E402
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn  # noqa: E402
-from kernwijzer.sectionview import not_found_page, parse_highlight, render_document  # noqa: E402
+from kernwijzer.answer import Answer
+from kernwijzer.cards import answer_html, copy_panel
+from kernwijzer.config import Settings
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn
+from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
 
 log = logging.getLogger(__name__)
 EXAMPLES = [
@@ -51,7 +51,9 @@ def about_sources(kw: Kernwijzer) -> str:
     for doc in kw.snapshot.documents.values():
         i = doc.info
         title = f"[{i.title}](/bron/{i.id})"
-        lines.append(f"| {title} | {i.publisher or 'onbekend'} | {i.kind or ''} | {i.date or 'onbekend'} |")
+        lines.append(
+            f"| {title} | {i.publisher or 'onbekend'} | {i.kind or ''} | {i.date or 'onbekend'} |"
+        )
     return "\n".join(lines)
 
 
@@ -63,8 +65,13 @@ def _source_choices(kw: Kernwijzer) -> list[tuple[str, str]]:
 
 
 def respond(
-    kw: Kernwijzer, message: str, chat: list[dict[str, Any]], turns: list[str],
-    sources: list[str], show_all: bool, base_url: str,
+    kw: Kernwijzer,
+    message: str,
+    chat: list[dict[str, Any]],
+    turns: list[str],
+    sources: list[str],
+    show_all: bool,
+    base_url: str,
 ) -> tuple[list[dict[str, Any]], list[str], str, str]:
     """One chat turn: returns the chat, the conversation state, the copy panel, the input."""
     chat = list(chat or [])
@@ -76,12 +83,16 @@ def respond(
             documents=set(sources) if sources else None,
         )
     except QuestionError as exc:
-        chat += [{"role": "user", "content": html.escape(message or "")},
-                 {"role": "assistant", "content": html.escape(str(exc))}]
+        chat += [
+            {"role": "user", "content": html.escape(message or "")},
+            {"role": "assistant", "content": html.escape(str(exc))},
+        ]
         return chat, turns, "", ""
     # The chat renders HTML: the user's own text is escaped like everything else.
-    chat += [{"role": "user", "content": html.escape(answer.question)},
-             {"role": "assistant", "content": answer_html(answer)}]
+    chat += [
+        {"role": "user", "content": html.escape(answer.question)},
+        {"role": "assistant", "content": answer_html(answer)},
+    ]
     return chat, [*(turns or []), answer.question], copy_panel(answer, base_url), ""
 
 
@@ -89,18 +100,26 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
     """The Gradio interface (layout and wiring only)."""
     base_url = f"http://{settings.host}:{settings.port}"
     with gr.Blocks(title="Kernwijzer", analytics_enabled=False) as demo:
-        gr.Markdown("## Kernwijzer\nAntwoorden uit de bronnen over huisartsenzorg, letterlijk geciteerd.")
+        gr.Markdown(
+            "## Kernwijzer\nAntwoorden uit de bronnen over huisartsenzorg, letterlijk geciteerd."
+        )
         turns = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
-                    elem_id="kw-chat", height=560, label="Kernwijzer", sanitize_html=True,
+                    elem_id="kw-chat",
+                    height=560,
+                    label="Kernwijzer",
+                    sanitize_html=True,
                     render_markdown=False,
                     placeholder="Stel een vraag over huisartsenzorg — in het Nederlands of Engels.",
                 )
                 question = gr.Textbox(
-                    elem_id="kw-question", label="Vraag / question", lines=1,
-                    placeholder="Bijv. Mag een PA de huisarts vervangen?", max_length=settings.max_question_chars,
+                    elem_id="kw-question",
+                    label="Vraag / question",
+                    lines=1,
+                    placeholder="Bijv. Mag een PA de huisarts vervangen?",
+                    max_length=settings.max_question_chars,
                 )
                 with gr.Row():
                     ask = gr.Button("Vraag", variant="primary", elem_id="kw-ask")
@@ -108,7 +127,9 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                 gr.Examples(EXAMPLES, inputs=question, label="Voorbeeldvragen / examples")
             with gr.Column(scale=2):
                 sources = gr.CheckboxGroup(
-                    _source_choices(kw), label="Filter op bron (leeg = alle bronnen)", elem_id="kw-sources"
+                    _source_choices(kw),
+                    label="Filter op bron (leeg = alle bronnen)",
+                    elem_id="kw-sources",
                 )
                 show_all = gr.Checkbox(label="Toon alle passages", elem_id="kw-all")
                 with gr.Accordion("Citaties kopiëren", open=False):
@@ -116,8 +137,13 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                 with gr.Accordion("Over de bronnen", open=False):
                     gr.Markdown(about_sources(kw))
 
-        def on_ask(message: str, history: list[dict[str, Any]], state: list[str],
-                   chosen: list[str], everything: bool) -> tuple[Any, ...]:
+        def on_ask(
+            message: str,
+            history: list[dict[str, Any]],
+            state: list[str],
+            chosen: list[str],
+            everything: bool,
+        ) -> tuple[Any, ...]:
             return respond(kw, message, history, state, chosen, everything, base_url)
 
         inputs = [question, chat, turns, sources, show_all]
@@ -140,6 +166,14 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
         return HTMLResponse(render_document(doc, parse_highlight(q, len(doc.text))))
 
+    @app.get("/api/ask")
+    def api_ask(q: str, top_k: int | None = None) -> JSONResponse:
+        # The same answer as `kernwijzer ask --json`, for integrations and load tests.
+        try:
+            return JSONResponse(kw.answer(q, top_k=top_k).to_dict())
+        except QuestionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
     @app.get("/health")
     def health() -> JSONResponse:
         m = kw.snapshot.manifest
@@ -148,7 +182,12 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     # System fonts: the default theme would make every browser fetch fonts from a CDN.
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
     return gr.mount_gradio_app(
-        app, build_blocks(kw, settings), path="/", ssr_mode=False, theme=theme, css=CSS,
+        app,
+        build_blocks(kw, settings),
+        path="/",
+        ssr_mode=False,
+        theme=theme,
+        css=CSS,
         footer_links=[],
     )
 
@@ -167,4 +206,6 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
     kw = Kernwijzer(settings)
     kw.warm_up()
     print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)  # noqa: T201
-    uvicorn.run(build_app(kw, settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        build_app(kw, settings), host=settings.host, port=settings.port, log_level="warning"
+    )

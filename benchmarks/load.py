@@ -1,0 +1,128 @@
+"""Load test: simulated users asking a mix of questions against the running app (loopback).
+
+    .venv/bin/python benchmarks/load.py [--users 20] [--seconds 60] [--url http://127.0.0.1:PORT]
+
+Without --url it starts `app.py` on a free port itself. Bounded: every user stops after
+--seconds; only 127.0.0.1 is ever contacted. Writes benchmarks/results/load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from kernwijzer.evaluation import _percentile  # noqa: E402
+from kernwijzer.questions import load_questions  # noqa: E402
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**env, "KERNWIJZER_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url + "/health", timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("app did not start")
+
+
+def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
+    questions = [q.question for q in load_questions(ROOT / "evals" / "questions.yaml")]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = time.time() + seconds
+    memory = [rss_mb(pid)] if pid else []
+
+    def user(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.time() < stop:
+            q = rng.choice(questions)
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(
+                    f"{url}/api/ask?q={urllib.parse.quote(q)}", timeout=60
+                ) as r:
+                    body = json.loads(r.read())
+                    ok = r.status == 200 and "citations" in body
+            except Exception as exc:
+                ok, body = False, str(exc)
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                if not ok:
+                    errors.append(str(body)[:200])
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        time.sleep(5)
+        if pid:
+            memory.append(rss_mb(pid))
+    latencies.sort()
+    return {
+        "users": users,
+        "seconds": seconds,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "p50_ms": _percentile(latencies, 50),
+        "p95_ms": _percentile(latencies, 95),
+        "throughput_rps": len(latencies) / seconds,
+        "rss_mb": memory,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    proc = None
+    url = args.url
+    if not url:
+        proc, url = start_app(dict(os.environ))
+    try:
+        result = run_load(url, args.users, args.seconds, proc.pid if proc else None)
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+    (ROOT / "benchmarks" / "results" / "load.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k != "error_samples"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Slow: 20 simulated users for 60 s against the running app (`make test-slow`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.mark.slow
+def test_twenty_users_for_a_minute(index_settings, output_dir):
+    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
+    out = subprocess.run(
+        [sys.executable, "benchmarks/load.py", "--users", "20", "--seconds", "60"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads((PROJECT_ROOT / "benchmarks" / "results" / "load.json").read_text())
+    (output_dir / "load.json").write_text(json.dumps(result, indent=1))
+    assert result["requests"] > 100 and result["errors"] == 0
+    rss = result["rss_mb"]
+    assert rss[-1] < rss[1] * 1.3, f"memory grew: {rss}"

@@ -1,0 +1,98 @@
+"""No outbound traffic: everything works in a network namespace without a network, and
+no process ever tries to connect to a non-loopback address."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+PY = sys.executable
+needs_unshare = pytest.mark.skipif(
+    shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode != 0,
+    reason="unshare -n is not permitted here",
+)
+
+
+def _env(settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
+        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
+    }
+
+
+@needs_unshare
+def test_index_ask_and_app_work_without_a_network(small_settings, tmp_path):
+    port = free_port()
+    script = f"""
+set -e
+ip link set lo up
+{PY} -m kernwijzer.cli index --rebuild --json
+{PY} -m kernwijzer.cli ask --json "Wat zijn de voorwaarden voor segment 1?"
+KERNWIJZER_PORT={port} {PY} app.py > {tmp_path}/app.log 2>&1 &
+for i in $(seq 1 120); do
+  curl -sf http://127.0.0.1:{port}/health >/dev/null && break
+  sleep 1
+done
+curl -sf "http://127.0.0.1:{port}/api/ask?q=Wat%20zijn%20de%20voorwaarden%20voor%20segment%201%3F"
+kill %1
+"""
+    out = subprocess.run(
+        ["unshare", "-n", "bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env=_env(small_settings),
+        timeout=600,
+        cwd=Path(__file__).parents[1],
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count("Geregistreerd zijn in BIG-register") >= 2  # CLI and HTTP answers
+
+
+def _connects(log: Path) -> list[str]:
+    """Addresses of every connect() an strace log records, except local sockets."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        if "connect(" not in line:
+            continue
+        m = re.search(r'sin6?_addr=inet_pton\(AF_INET6?, "([^"]+)"\)|inet_addr\("([^"]+)"\)', line)
+        if m:
+            found.append(m.group(1) or m.group(2))
+    return found
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace missing")
+def test_no_connection_attempt_leaves_the_machine(index_settings, tmp_path):
+    log = tmp_path / "strace.log"
+    out = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=connect",
+            "-o",
+            str(log),
+            PY,
+            "-m",
+            "kernwijzer.cli",
+            "ask",
+            "--json",
+            "may a PA replace a GP?",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(index_settings),
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    outside = [a for a in _connects(log) if not (a.startswith("127.") or a == "::1")]
+    assert outside == [], f"connection attempts to {outside}"
