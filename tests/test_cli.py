@@ -58,7 +58,7 @@ def test_ask_human_output_and_bad_questions(index_settings):
 def test_ask_file_prints_json_lines_in_order(index_settings, tmp_path):
     qfile = tmp_path / "q.yaml"
     qfile.write_text(
-        "- {id: a, question: Wat betekent urgentie U3?}\n"
+        "- {id: a, question: 'Wat betekent urgentie U3?'}\n"
         "- {id: b, question: 'May a PA replace a GP?'}\n",
         encoding="utf-8",
     )
