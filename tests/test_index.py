@@ -103,3 +103,16 @@ def test_model_change_forces_a_full_rebuild(small_settings, embedder):
 
     report = build_index(other, embedder=Embedder(other), progress=False)
     assert report.embedded == report.chunks and report.reused == 0
+
+
+def test_a_broken_corpus_changes_nothing(small_settings, embedder):
+    build_index(small_settings, embedder=embedder, progress=False)
+    before = (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8")
+    (small_settings.corpus_dir / "004_79db686d74906387.txt").write_bytes(b"\xff\xfe binary \x00")
+    from kernwijzer.corpus import CorpusError
+
+    with pytest.raises(CorpusError, match="asr-huisartsenzorg"):
+        build_index(small_settings, embedder=embedder, progress=False)
+    assert (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
+    answer = Kernwijzer(small_settings, embedder).answer("Wat zijn de voorwaarden voor segment 1?")
+    assert any("BIG-register" in c.quote for c in answer.citations)
