@@ -38,12 +38,14 @@ test: install browser
 # Load test and the 100x scale benchmark (minutes; not part of `make test`).
 test-slow: install browser
 	$(BIN)/python -m pytest -q -m slow -p no:cacheprovider
+	$(BIN)/python benchmarks/scale.py --factors 1 10 100
 
 eval: install
 	$(BIN)/kernwijzer eval --json evals/results/latest.json --report evals/results/latest.html
 
 bench: install
 	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/load.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks app.py

@@ -20,7 +20,7 @@ from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import load_settings
 from kernwijzer.embedding import LlamaIndexEmbedding
-from kernwijzer.evaluation import _percentile, git_commit
+from kernwijzer.evaluation import git_commit, percentile
 from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.questions import load_questions
 
@@ -61,16 +61,16 @@ def main() -> None:
         "commit": git_commit(),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "kernwijzer_ms": {
-            "p50": _percentile(ours, 50),
-            "p95": _percentile(ours, 95),
+            "p50": percentile(ours, 50),
+            "p95": percentile(ours, 95),
             "mean": statistics.fmean(ours),
         },
         "llamaindex_dense_ms": {
-            "p50": _percentile(plain, 50),
-            "p95": _percentile(plain, 95),
+            "p50": percentile(plain, 50),
+            "p95": percentile(plain, 95),
             "mean": statistics.fmean(plain),
         },
-        "query_embedding_ms": {"p50": _percentile(embed, 50), "p95": _percentile(embed, 95)},
+        "query_embedding_ms": {"p50": percentile(embed, 50), "p95": percentile(embed, 95)},
     }
     result["ratio_p50"] = result["kernwijzer_ms"]["p50"] / result["llamaindex_dense_ms"]["p50"]
     result["ratio_p95"] = result["kernwijzer_ms"]["p95"] / result["llamaindex_dense_ms"]["p95"]

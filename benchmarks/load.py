@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from kernwijzer.evaluation import _percentile  # noqa: E402
+from kernwijzer.evaluation import percentile  # noqa: E402
 from kernwijzer.questions import load_questions  # noqa: E402
 
 
@@ -97,8 +97,8 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
         "requests": len(latencies),
         "errors": len(errors),
         "error_samples": errors[:5],
-        "p50_ms": _percentile(latencies, 50),
-        "p95_ms": _percentile(latencies, 95),
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
         "throughput_rps": len(latencies) / seconds,
         "rss_mb": memory,
     }

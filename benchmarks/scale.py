@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from kernwijzer.config import load_settings  # noqa: E402
 from kernwijzer.corpus import load_corpus  # noqa: E402
 from kernwijzer.embedding import Embedder  # noqa: E402
-from kernwijzer.evaluation import _percentile  # noqa: E402
+from kernwijzer.evaluation import percentile  # noqa: E402
 from kernwijzer.indexing import build_index  # noqa: E402
 from kernwijzer.pipeline import Kernwijzer  # noqa: E402
 from kernwijzer.questions import load_questions  # noqa: E402
@@ -111,8 +111,8 @@ def main() -> None:
             "embedded_sentences": report.sentences_embedded,
             "index_mb": round(size_mb(index), 1),
             "load_s": round(load_s, 1),
-            "p50_ms": round(_percentile(lat, 50), 1),
-            "p95_ms": round(_percentile(lat, 95), 1),
+            "p50_ms": round(percentile(lat, 50), 1),
+            "p95_ms": round(percentile(lat, 95), 1),
         }
         out_path.write_text(json.dumps(results, indent=1))
         print(factor, results[str(factor)], flush=True)

@@ -98,14 +98,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(asdict(report))
     else:
-        action = (
-            "unchanged" if report.skipped else f"embedded {report.embedded}, reused {report.reused}"
-        )
-        print(
-            f"Index at {report.store}: {report.documents} documents, {report.sections} sections, "
-            f"{report.chunks} chunks, {report.sentences} sentences ({action}, removed "
-            f"{report.removed}) in {report.seconds:.1f} s"
-        )
+        print(report.summary())
     return 0
 
 

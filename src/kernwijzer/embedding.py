@@ -62,13 +62,16 @@ class Embedder:
         s = self.settings
         return f"{s.model}|{s.query_prefix}|{s.passage_prefix}"
 
-    @cached_property
-    def model(self) -> SentenceTransformer:
-        """The model, loaded on first use (once per process)."""
+    def _offline(self) -> None:
         if not self.settings.allow_download:
             # No hub lookups, ever: everything the default needs is on disk.
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+    @cached_property
+    def model(self) -> SentenceTransformer:
+        """The model, loaded on first use (once per process)."""
+        self._offline()
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(self.settings)
@@ -82,11 +85,22 @@ class Embedder:
         assert dim is not None
         return int(dim)
 
+    @cached_property
+    def _tokenizer(self) -> Any:
+        # The model's tokenizer on its own: loading it takes a fraction of the model's
+        # load time, and an index run that finds nothing changed never needs the model.
+        # (Raw `tokenizers` would be faster still, but counts trailing newlines
+        # differently and so would move chunk boundaries.)
+        self._offline()
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(resolve_model_path(self.settings))
+
     def tokenize(self, text: str) -> list[int]:
         """Token ids without special tokens (used to size chunks)."""
         # Called on whole sections to size chunks, so longer than the model's window is fine.
-        tokenizer = self.model.tokenizer
-        return list(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        ids = self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+        return list(ids)
 
     def _encode(self, texts: list[str], prefix: str, progress: bool = False) -> np.ndarray:
         if not texts:

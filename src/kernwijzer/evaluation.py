@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import PROJECT_ROOT, Settings
@@ -241,8 +242,8 @@ def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float]:
     return {
         "verbatim_rate": round(verbatim / len(passages), 4) if passages else 1.0,
         "link_validity": round(valid / len(links), 4) if links else float("nan"),
-        "latency_p50_ms": round(_percentile(latencies, 50), 2),
-        "latency_p95_ms": round(_percentile(latencies, 95), 2),
+        "latency_p50_ms": round(percentile(latencies, 50), 2),
+        "latency_p95_ms": round(percentile(latencies, 95), 2),
     }
 
 
@@ -255,12 +256,9 @@ def _link_ok(link: str, kw: Kernwijzer) -> bool:
     return doc is not None and unquote(parsed.fragment) in doc.by_anchor
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    k = (len(values) - 1) * pct / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (linear interpolation), 0.0 for no values."""
+    return float(np.percentile(values, pct)) if values else 0.0
 
 
 def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:

@@ -63,6 +63,15 @@ class IndexReport:
     sentences_reused: int = 0
     skipped: bool = False
 
+    def summary(self) -> str:
+        """One line for people (``--json`` prints the fields instead)."""
+        action = "unchanged" if self.skipped else f"embedded {self.embedded}, reused {self.reused}"
+        return (
+            f"Index at {self.store}: {self.documents} documents, {self.sections} sections, "
+            f"{self.chunks} chunks, {self.sentences} sentences ({action}, removed "
+            f"{self.removed}) in {self.seconds:.1f} s"
+        )
+
 
 def prepare(settings: Settings, embedder: Embedder) -> Prepared:
     """Load, clean, section and chunk the corpus."""

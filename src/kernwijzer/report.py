@@ -51,6 +51,14 @@ def progress_bar(total: int) -> Callable[[int], None]:
     return advance
 
 
+def _console() -> Console:
+    console = Console()
+    if not console.is_terminal:
+        # Piped into a log or CI: rich would fold to 80 columns and cut the metric names.
+        console.width = 170
+    return console
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -87,7 +95,7 @@ def summary_rows(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]
 
 def print_summary(result: dict[str, Any]) -> None:
     """Print the side-by-side tables and the per-question misses."""
-    console = Console()
+    console = _console()
     rows = summary_rows(result)
     console.print(f"{result['questions']} questions · commit {result.get('commit')}")
     console.print(_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE))
@@ -120,7 +128,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
     """Per-question wins and losses of B against A, and the headline deltas."""
-    console = Console()
+    console = _console()
     diff = compare(a, b)
     console.print(
         f"A: commit {a.get('commit')}   B: commit {b.get('commit')}   "

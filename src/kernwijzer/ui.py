@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from kernwijzer.answer import Answer
 from kernwijzer.cards import answer_html, copy_panel
 from kernwijzer.config import Settings
+from kernwijzer.embedding import Embedder
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn
 from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
 
@@ -198,12 +199,13 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
 
     from kernwijzer.store import IndexStore
 
+    embedder = Embedder(settings)
     if build_missing and IndexStore(settings).manifest() is None:
         from kernwijzer.indexing import build_index
 
-        log.warning("No index yet: building it first")
-        build_index(settings)
-    kw = Kernwijzer(settings)
+        print("No index yet: building it first", flush=True)  # noqa: T201
+        print(build_index(settings, embedder=embedder).summary(), flush=True)  # noqa: T201
+    kw = Kernwijzer(settings, embedder)
     kw.warm_up()
     print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)  # noqa: T201
     uvicorn.run(
