@@ -13,7 +13,9 @@ import sys
 
 import pytest
 
-from kernwijzer.questions import load_questions
+from kernwijzer.evaluation import Outcome, Returned, score
+from kernwijzer.questions import GoldSource, Question, load_questions
+from kernwijzer.sections import Section, build_sections
 from tests.conftest import CORPUS
 
 GATE = {
@@ -71,6 +73,41 @@ def test_eval_reports_all_systems_side_by_side(eval_result):
     assert result["commit"] and result["settings"]["model"]
     assert "data:image/png;base64," in report and "Per question" in report
     assert {o["system"] for o in result["outcomes"]} == {"bm25", "dense", "kernwijzer"}
+    for system, parts in result["summary"].items():
+        for name, value in parts["overall"].items():
+            if not name.startswith("latency") and value is not None:  # None: not applicable
+                assert 0.0 <= value <= 1.0, (system, name, value)
+
+
+def test_section_metrics_count_each_gold_section_once(documents):
+    doc = documents["lhv-nhg-kernwaarden"]
+    sections = {s.anchor: s for s in build_sections(doc.id, doc.info.title, doc.text)}
+    parent = next(s for s in sections.values() if s.children)
+    child = sections[parent.children[0]]
+    other = next(
+        s
+        for s in sections.values()
+        if s.anchor not in {parent.anchor, child.anchor} and s.parent != parent.anchor
+    )
+
+    def at(section: Section) -> Returned:
+        text = doc.text[section.start : section.end]
+        return Returned(text, doc.id, section.anchor, section.start, section.end)
+
+    question = Question(
+        id="q",
+        question="?",
+        source=(GoldSource(doc.id, parent.anchor), GoldSource(doc.id, other.anchor)),
+    )
+    twice = Outcome("q", "kernwijzer", "nl", "fact", False, False, 1.0, [at(parent), at(child)])
+    score(twice, question, {doc.id: sections})
+    assert twice.section_rank == 1
+    assert twice.metrics["section_recall@5"] == 0.5  # the child lies in the same gold section
+    assert twice.metrics["section_ndcg@10"] < 1.0
+    both = Outcome("q", "kernwijzer", "nl", "fact", False, False, 1.0, [at(child), at(other)])
+    score(both, question, {doc.id: sections})
+    assert both.metrics["section_recall@5"] == 1.0
+    assert both.metrics["section_ndcg@10"] == pytest.approx(1.0)
 
 
 def test_regression_gate(eval_result):

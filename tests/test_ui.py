@@ -121,6 +121,7 @@ def test_chat_in_a_real_browser(running_app, output_dir):
         )
         chat = page.inner_text("#kw-chat")
         assert "nooit een huisarts kan vervangen" in chat
+        page.locator("#kw-chat .kw-card").first.scroll_into_view_if_needed()
         page.screenshot(path=str(output_dir / "chat-answer.png"), full_page=True)
 
         link = page.locator("#kw-chat .kw-card a", has_text="open in bron").first
@@ -142,6 +143,7 @@ def test_chat_in_a_real_browser(running_app, output_dir):
             timeout=60_000,
         )
         assert page.locator("#kw-chat img[src='x']").count() == 0
+        page.get_by_text("<script>alert(1)</script>").last.scroll_into_view_if_needed()
         page.screenshot(path=str(output_dir / "chat-markup.png"), full_page=True)
         browser.close()
     assert outside == [], f"the page made outbound requests: {outside[:5]}"

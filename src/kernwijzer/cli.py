@@ -209,13 +209,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     result = run_eval(
         Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions))
     )
-    report.print_summary(result)
+    # Results are written before anything is printed: a closed pipe or a crash while
+    # printing must not lose a run that took minutes.
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report.html_report(result), encoding="utf-8")
+    report.print_summary(result)
     return 0
 
 

@@ -70,15 +70,28 @@ def _dcg(relevant: list[bool]) -> float:
     return sum(1 / math.log2(i + 2) for i, r in enumerate(relevant) if r)
 
 
-def _in_gold(passage: Returned, q: Question, sections: dict[str, dict[str, Section]]) -> bool:
+def _gold_section(
+    passage: Returned, q: Question, sections: dict[str, dict[str, Section]]
+) -> tuple[str, str] | None:
+    """The gold section a passage lies in (at any depth below it), if any."""
     gold = {(g.doc, g.anchor) for g in q.source}
     anchor: str | None = passage.anchor
     by_anchor = sections.get(passage.doc_id, {})
-    while anchor is not None:  # a passage inside a gold section (any depth) counts
+    while anchor is not None:
         if (passage.doc_id, anchor) in gold:
-            return True
+            return (passage.doc_id, anchor)
         anchor = by_anchor[anchor].parent if anchor in by_anchor else None
-    return False
+    return None
+
+
+def _first_cover(found: list[set[Any]]) -> list[bool]:
+    """Per rank, whether it covers a gold item that no earlier rank covered."""
+    covered: set[Any] = set()
+    out = []
+    for items in found:
+        out.append(bool(items - covered))
+        covered |= items
+    return out
 
 
 def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]) -> None:
@@ -86,17 +99,15 @@ def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]
     passages = [] if outcome.abstained else outcome.passages[:K]
     expected = [_norm(e) for e in q.expected]
     quotes = [_norm(p.quote) for p in passages]
-    covered: set[int] = set()
-    quote_rel: list[bool] = []
-    for quote in quotes:
-        new = {i for i, e in enumerate(expected) if e in quote} - covered
-        quote_rel.append(bool(new))
-        covered |= new
-    any_rel = [any(e in quote for e in expected) for quote in quotes]
-    sec_rel = [_in_gold(p, q, sections) for p in passages]
+    quote_found = [{i for i, e in enumerate(expected) if e in quote} for quote in quotes]
+    sec_found = [{g} if g else set() for g in (_gold_section(p, q, sections) for p in passages)]
+    # Ranks count any relevant passage; recall and nDCG count each gold item once, so a
+    # second passage from the same gold section adds nothing (and nDCG stays <= 1).
+    any_rel = [bool(f) for f in quote_found]
+    sec_any = [bool(f) for f in sec_found]
+    quote_rel, sec_rel = _first_cover(quote_found), _first_cover(sec_found)
     outcome.quote_rank = next((i + 1 for i, r in enumerate(any_rel) if r), None)
-    outcome.section_rank = next((i + 1 for i, r in enumerate(sec_rel) if r), None)
-    top5 = " \n ".join(quotes[:5])
+    outcome.section_rank = next((i + 1 for i, r in enumerate(sec_any) if r), None)
     for level, rank in (
         ("quote", outcome.quote_rank),
         ("section", outcome.section_rank),
@@ -105,10 +116,10 @@ def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]
         outcome.metrics[f"{level}_hit@5"] = float(rank is not None and rank <= 5)
         outcome.metrics[f"{level}_mrr@10"] = 1 / rank if rank else 0.0
     outcome.metrics["quote_recall@5"] = (
-        sum(e in top5 for e in expected) / len(expected) if expected else 0.0
+        len(set().union(*quote_found[:5])) / len(expected) if expected else 0.0
     )
     gold_sections = max(1, len(q.source))
-    outcome.metrics["section_recall@5"] = min(1.0, sum(sec_rel[:5]) / gold_sections)
+    outcome.metrics["section_recall@5"] = sum(sec_rel[:5]) / gold_sections
     ideal = _dcg([True] * min(len(expected), K))
     outcome.metrics["quote_ndcg@10"] = _dcg(quote_rel) / ideal if ideal else 0.0
     ideal_s = _dcg([True] * min(gold_sections, K))
@@ -230,7 +241,7 @@ def _abstention(rows: list[Outcome]) -> dict[str, float]:
     }
 
 
-def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float]:
+def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float | None]:
     docs = kw.snapshot.documents
     passages = [p for o in rows for p in o.passages]
     verbatim = sum(
@@ -241,7 +252,7 @@ def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float]:
     latencies = sorted(o.latency_ms for o in rows)
     return {
         "verbatim_rate": round(verbatim / len(passages), 4) if passages else 1.0,
-        "link_validity": round(valid / len(links), 4) if links else float("nan"),
+        "link_validity": round(valid / len(links), 4) if links else None,  # no links: n/a
         "latency_p50_ms": round(percentile(latencies, 50), 2),
         "latency_p95_ms": round(percentile(latencies, 95), 2),
     }

@@ -63,7 +63,7 @@ def _fmt(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return "–" if value != value else f"{value:.3f}"
+        return f"{value:.3f}"
     return str(value)
 
 
@@ -140,7 +140,9 @@ def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
         table.add_column(col, justify="right")
     for key in (*HEADLINE, *QUALITY):
         if key in oa and key in ob:
-            table.add_row(key, _fmt(oa[key]), _fmt(ob[key]), _fmt(ob[key] - oa[key]))
+            known = oa[key] is not None and ob[key] is not None
+            delta = ob[key] - oa[key] if known else None
+            table.add_row(key, _fmt(oa[key]), _fmt(ob[key]), _fmt(delta))
     console.print(table)
     for label, items in (("wins", diff["wins"]), ("losses", diff["losses"])):
         console.print(
