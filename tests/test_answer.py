@@ -80,6 +80,14 @@ def test_follow_up_uses_the_previous_turn(kw):
     assert any("nooit een huisarts" in c.quote for c in answer.citations[:3])
 
 
+def test_a_short_new_question_after_a_turn_stands_on_its_own(kw):
+    answer = kw.answer(
+        "Wat betekent urgentie U3?", history=[Turn("Mag een PA de huisarts vervangen?")]
+    )
+    assert any("U3" in c.quote for c in answer.citations[:2])
+    assert not any("nooit een huisarts" in c.quote for c in answer.citations[:2])
+
+
 def test_source_filter_limits_documents(kw):
     answer = kw.answer("Stoppen met roken", documents={"asr-huisartsenzorg"})
     assert answer.citations and {c.doc_id for c in answer.citations} == {"asr-huisartsenzorg"}

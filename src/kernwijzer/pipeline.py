@@ -29,6 +29,14 @@ FOLLOW_UP = re.compile(
     r"^(en|maar|of|and|but|or|what about|how about|wat als|wat over|ook|also|en als|and if)\b",
     re.IGNORECASE,
 )
+# A short question that opens with a question word or verb names its own topic
+# ("Wat betekent U3?"); a short fragment ("De POH?", "a nurse practitioner?") does not.
+STANDALONE = re.compile(
+    r"^(wat|wie|welke?|hoe|hoeveel|wanneer|waarom|waar|mag|mogen|moet|moeten|kan|kunnen|is|"
+    r"zijn|heeft|hebben|valt|what|who|which|how|when|why|where|may|must|can|is|are|does|do|"
+    r"should)\b",
+    re.IGNORECASE,
+)
 
 
 class QuestionError(ValueError):
@@ -67,7 +75,8 @@ def retrieval_text(question: str, history: list[Turn] | None) -> str:
     """The text retrieval uses: a short or elliptic follow-up borrows the previous question."""
     if not history:
         return question
-    elliptic = FOLLOW_UP.match(question) or len(question.split()) <= 4
+    short = len(question.split()) <= 4
+    elliptic = FOLLOW_UP.match(question) or (short and not STANDALONE.match(question))
     return f"{history[-1].question} {question}" if elliptic else question
 
 
