@@ -90,22 +90,25 @@ class Kernwijzer:
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
         self._retriever: HybridRetriever | None = None
+        self._warm = False
 
     @property
     def snapshot(self) -> IndexSnapshot:
         """The loaded index (loaded on first use)."""
-        with self._lock:
-            if self._snapshot is None:
-                self._snapshot = IndexSnapshot.load(self.store, self.embedder.model_id)
-                self._retriever = HybridRetriever(self._snapshot, self.settings)
-            return self._snapshot
+        return self._loaded()[0]
 
     @property
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the loaded index."""
-        _ = self.snapshot
-        assert self._retriever is not None
-        return self._retriever
+        return self._loaded()[1]
+
+    def _loaded(self) -> tuple[IndexSnapshot, HybridRetriever]:
+        # One lock, one pair: an answer never mixes two builds across a reload().
+        with self._lock:
+            if self._snapshot is None or self._retriever is None:
+                self._snapshot = IndexSnapshot.load(self.store, self.embedder.model_id)
+                self._retriever = HybridRetriever(self._snapshot, self.settings)
+            return self._snapshot, self._retriever
 
     def reload(self) -> None:
         """Drop the loaded index so the next question reads the active build again."""
@@ -113,9 +116,14 @@ class Kernwijzer:
             self._snapshot = self._retriever = None
 
     def warm_up(self) -> None:
-        """Load model and index now rather than on the first question."""
-        _ = self.retriever
+        """Load model, index and language detector now rather than on the first question."""
+        if self._warm:
+            return
+        self._loaded()
+        # The first forward pass and the detector's first call are slow, once.
         self.embedder.queries(["warm-up"])
+        detect_language("warm-up")
+        self._warm = True
 
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
@@ -134,22 +142,23 @@ class Kernwijzer:
         documents: set[str] | None = None,
     ) -> Answer:
         """Answer one question; ``documents`` limits the sources (None = all)."""
-        started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         if self.settings.log_questions:
             log.info("question: %s", text)
+        # Loading model and index happens once per process; it is not this question's time.
+        self.warm_up()
+        snapshot, retriever = self._loaded()
+        started = time.perf_counter()
         query = self.query(text, history)
-        found = self.retriever.search(query, limit=80)
+        found = retriever.search(query, limit=80)
         hits = found.hits
         if documents is not None:
-            hits = [h for h in hits if self.snapshot.sentences.doc_ids[h.index] in documents]
+            hits = [h for h in hits if snapshot.sentences.doc_ids[h.index] in documents]
         retrieved = time.perf_counter()
-        evidence = assess(
-            text, query.language, found.best_dense, self.snapshot.sentence_bm25.vocabulary
-        )
+        evidence = assess(text, query.language, found.best_dense, snapshot.sentence_bm25.vocabulary)
         abstain = not hits or evidence.score < self.threshold(query.language)
         answer_text, citations = compose(
-            self.snapshot,
+            snapshot,
             hits,
             question=text,
             language=query.language,
