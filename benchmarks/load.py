@@ -1,9 +1,9 @@
 """Load test: simulated users asking a mix of questions against the running app (loopback).
 
-    .venv/bin/python benchmarks/load.py [--users 20] [--seconds 60] [--url http://127.0.0.1:PORT]
+    .venv/bin/python benchmarks/load.py [--users 20] [--seconds 60] [--url URL] [--out F]
 
 Without --url it starts `app.py` on a free port itself. Bounded: every user stops after
---seconds; only 127.0.0.1 is ever contacted. Writes benchmarks/results/load.json.
+--seconds; only 127.0.0.1 is ever contacted. Writes benchmarks/results/load.json (or --out).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -35,26 +36,35 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def start_app(env: dict[str, str], timeout: float = 180) -> tuple[subprocess.Popen, str]:
+    """Start `app.py` on a free loopback port; return it once /health answers.
+
+    Also the UI tests' way to start the app, so both meet it the way a user does.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (outlives this call: the app writes to it)
     proc = subprocess.Popen(
         [sys.executable, "app.py"],
         cwd=ROOT,
         env={**env, "KERNWIJZER_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/health", timeout=2)
             return proc, url
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("app did not start")
+    log.seek(0)
+    raise RuntimeError(f"app did not start:\n{log.read()[-2000:]}")
 
 
 def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
@@ -109,6 +119,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--url")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.json")
     args = parser.parse_args()
     proc = None
     url = args.url
@@ -120,7 +131,7 @@ def main() -> None:
         if proc:
             proc.terminate()
             proc.wait(timeout=30)
-    (ROOT / "benchmarks" / "results" / "load.json").write_text(json.dumps(result, indent=1))
+    args.out.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "error_samples"}, indent=1))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -70,6 +72,19 @@ def small_settings(tmp_path: Path) -> Settings:
     return load_settings(
         corpus_dir=make_small_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index"
     )
+
+
+def _load_benchmark() -> ModuleType:
+    # By path: a dependency installs its own top-level `benchmarks` package.
+    path = PROJECT_ROOT / "benchmarks" / "load.py"
+    spec = importlib.util.spec_from_file_location("kw_load", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+start_app = _load_benchmark().start_app
 
 
 def free_port() -> int:

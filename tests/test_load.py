@@ -16,7 +16,16 @@ from tests.conftest import PROJECT_ROOT
 def test_twenty_users_for_a_minute(index_settings, output_dir):
     env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
     out = subprocess.run(
-        [sys.executable, "benchmarks/load.py", "--users", "20", "--seconds", "60"],
+        [
+            sys.executable,
+            "benchmarks/load.py",
+            "--users",
+            "20",
+            "--seconds",
+            "60",
+            "--out",
+            str(output_dir / "load.json"),
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -24,8 +33,7 @@ def test_twenty_users_for_a_minute(index_settings, output_dir):
         timeout=900,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    result = json.loads((PROJECT_ROOT / "benchmarks" / "results" / "load.json").read_text())
-    (output_dir / "load.json").write_text(json.dumps(result, indent=1))
+    result = json.loads((output_dir / "load.json").read_text())
     assert result["requests"] > 100 and result["errors"] == 0
     rss = result["rss_mb"]
     assert rss[-1] < rss[1] * 1.3, f"memory grew: {rss}"

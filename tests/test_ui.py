@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kernwijzer.ui import build_app
-from tests.conftest import free_port
+from tests.conftest import start_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -54,30 +51,8 @@ def test_health(client):
 
 @pytest.fixture(scope="module")
 def running_app(index_settings):
-    port = free_port()
-    env = {
-        **os.environ,
-        "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir),
-        "KERNWIJZER_PORT": str(port),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read()) from None
-            time.sleep(1)
-    yield base
+    proc, url = start_app({**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)})
+    yield url
     proc.terminate()
     proc.wait(timeout=30)
 
