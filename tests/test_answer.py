@@ -52,6 +52,26 @@ def test_list_introductions_bring_their_list(kw):
     assert "U0 → reanimatie" in quote and "U5 →" in quote
 
 
+def test_a_footnote_that_states_something_is_quoted(kw):
+    answer = kw.answer("Hoeveel uur per week rekent het document voor één fte huisarts?")
+    assert any("Voor 1fte gaan we uit van 40 uur" in c.quote for c in answer.citations[:5])
+    assert not any(c.quote.startswith("https://") for c in answer.citations)
+
+
+def test_a_section_that_is_a_list_is_quoted_whole(kw):
+    answer = kw.answer("Welke signalen kunnen aanleiding zijn voor nader onderzoek?")
+    owner = "De eigenaar van de huisartsenpraktijk"
+    quote = next(c.quote for c in answer.citations if owner in c.quote)
+    assert "Onduidelijke organisatieconstructies" in quote
+
+
+def test_a_label_is_quoted_with_what_it_names(kw):
+    answer = kw.answer("What counts as urgent GP care?")
+    assert all(c.quote.strip() != "Spoedeisende zorg" for c in answer.citations)
+    labelled = [c.quote for c in answer.citations if c.quote.startswith("Spoedeisende zorg\n")]
+    assert labelled and "- Spoedzorg is zorg die niet kan wachten" in labelled[0]
+
+
 def test_widen_extends_to_the_list_a_sentence_introduces():
     text = "Er zijn vijf kerntaken:\n\n- Een\n- Twee\n\nVerder."
     assert widen(text, 0, 23) == (0, text.index("\n\nVerder"))

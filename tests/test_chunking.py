@@ -66,3 +66,46 @@ def test_split_sentences(text, expected):
     assert [t for _, _, t, _ in found] == expected
     for start, end, piece, _ in found:
         assert text[start - 10 : end - 10] == piece
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        pytest.param(
+            "¹ Voor 1fte gaan we uit van 40 uur, ondanks dat huisartsen gemiddeld vaak meer uur"
+            " werken. https://www.nivel.nl/nl/publicatie/de-werkweek",
+            ["note", "footnote"],
+            id="footnote-statement-and-url",
+        ),
+        pytest.param(
+            "³ Pereira Gray DJ, SidawayLee K, White E, Thorne A, Evans PH. Continuity of care"
+            " with doctors – a matter of life and death?",
+            ["footnote", "footnote"],
+            id="reference-authors-and-foreign-title",
+        ),
+        pytest.param(
+            "¹² LHV-afwegingsinstrument Nieuwe aanbieders", ["footnote"], id="short-title"
+        ),
+        pytest.param(
+            "- Alle huisartsen leveren de kerntaken\n  Kernwaarden huisartsenzorg; Kerntaken",
+            ["item", "meta"],
+            id="table-cell-of-titles",
+        ),
+        pytest.param(
+            "Tekst ervoor.\n\nSpoedeisende zorg\n\n- Spoedzorg kan niet wachten.",
+            ["body", "label", "item"],
+            id="stand-alone-short-line-is-a-label",
+        ),
+    ],
+)
+def test_sentence_kinds(text, kinds):
+    assert [kind for _, _, _, kind in split_sentences(text)] == kinds
+
+
+def test_a_document_title_line_is_not_quotable(documents, splitter):
+    doc = documents["lhv-aanbod-brochure"]
+    sections = build_sections(doc.id, doc.info.title, doc.text)
+    sentences = sentences_for(doc, chunk_document(doc, sections, splitter), sections)
+    first = min(sentences, key=lambda s: s.start)
+    assert first.text == "Welke zorg biedt de huisarts wel én welke niet"
+    assert first.kind == "title"

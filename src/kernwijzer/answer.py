@@ -1,8 +1,9 @@
 """Answers made of the sources' own words: quotes, citations, links, or an honest abstention.
 
 From ranked sentences this module picks the quotes: it widens a sentence that introduces a
-list ("… onderverdeeld in vijf kerntaken:") to the whole list and a list item's title to
-the whole item, merges neighbouring sentences of one paragraph, and keeps every passage
+list ("… onderverdeeld in vijf kerntaken:") to the whole list, a list item's title to
+the whole item, and a heading or a stand-alone label ("Spoedeisende zorg") to what it
+names, merges neighbouring sentences of one paragraph, and keeps every passage
 that scores close to the best (from every document that has one). Every quote is checked
 to be the exact text at its offsets before it is returned. No generative model is used.
 Not here: retrieval and scoring (``retrieval.py``).
@@ -132,12 +133,23 @@ def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int,
     return start, end
 
 
-def _first_sentence_after(text: str, heading_end: int) -> tuple[int, int]:
-    """The span of the first line of a section's body (a heading hit is quoted by it)."""
-    m = re.compile(r"\s*(?:- )?([^\n]+)").match(text, heading_end)
+def _heading_quote(
+    text: str, heading_end: int, context_chars: int
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """What a heading hit quotes, as (focus, quote): its section's first line, widened.
+
+    A heading introduces its section the way "… vijf kerntaken:" introduces a list, so a
+    section that opens with a list ("4.1. Signalen") is quoted as that whole list.
+    """
+    m = re.compile(r"\s*(- )?([^\n]+)").match(text, heading_end)
     if not m:
-        return heading_end, heading_end
-    return m.start(1), m.end(1)
+        return (heading_end, heading_end), (heading_end, heading_end)
+    focus = m.start(2), m.end(2)
+    if m.group(1):
+        block_end = text.find("\n\n", focus[0])
+        block_end = len(text) if block_end < 0 else block_end
+        return focus, (focus[0], min(block_end, focus[0] + MAX_QUOTE))
+    return focus, widen(text, *focus, context_chars)
 
 
 def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
@@ -169,9 +181,16 @@ def select_spans(
         doc_id = s.doc_ids[hit.index]
         text = snapshot.documents[doc_id].text
         start, end = int(s.starts[hit.index]), int(s.ends[hit.index])
-        if s.extra[hit.index].get("kind") == "heading":
-            start, end = _first_sentence_after(text, end)
-        wide = widen(text, start, end, context_chars)
+        kind = s.extra[hit.index].get("kind")
+        if kind == "heading":
+            (start, end), wide = _heading_quote(text, end, context_chars)
+        elif kind == "label":
+            # A sub-heading in disguise is quoted with what it names, itself included.
+            label_start = start
+            (start, end), wide = _heading_quote(text, end, context_chars)
+            wide = label_start, wide[1]
+        else:
+            wide = widen(text, start, end, context_chars)
         candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
         quoted = text[wide[0] : wide[1]]
         if any(snapshot.documents[c.doc_id].text[c.start : c.end] == quoted for c in chosen):
@@ -221,6 +240,7 @@ def compose(
     abstain: bool,
     limit: int,
     margin: float,
+    answer_margin: float,
     answer_sentences: int,
     context_chars: int = 0,
 ) -> tuple[str, list[Citation]]:
@@ -245,7 +265,7 @@ def compose(
     parts = []
     best = citations[0].score
     for c in citations[:answer_sentences]:
-        if c is not citations[0] and c.score < best - margin / 2:
+        if c is not citations[0] and c.score < best - answer_margin:
             break
         text = c.quote[c.focus_start - c.start : c.focus_end - c.start]
         if c.quote.rstrip().endswith(":") or ("\n" in c.quote and len(c.quote) <= 600):

@@ -23,6 +23,7 @@ from llama_index.core.node_parser import SentenceSplitter
 
 from kernwijzer.cleaning import FOOTNOTE_RE
 from kernwijzer.corpus import Document
+from kernwijzer.language import detect_language
 from kernwijzer.sections import Section
 
 
@@ -60,7 +61,10 @@ class Sentence:
     start: int
     end: int
     text: str
-    kind: str  # "body", "item", "heading", "meta" (table labels) or "footnote"
+    # "body", "item", "heading", "label" (a short stand-alone line: an unnumbered
+    # sub-heading), "title" (the document's own first line), "meta" (table labels and
+    # title cells), "note" (a footnote that states something) or "footnote" (a reference)
+    kind: str
     heading: str = ""  # title of the section it stands in
 
     def store_metadata(self) -> dict[str, str | int]:
@@ -151,16 +155,54 @@ def _line_kind(line: str, content: str) -> str:
         return "footnote"
     if re.match(r"^  [^\s-][^:\n]{0,40}:(\s|$)", line):
         return "meta"  # a table cell label such as "  Bronnen: …": no answer in itself
+    if re.match(r"^  [^\s-]", line) and not re.search(r"[.!?:]", line):
+        return "meta"  # a table cell of titles ("  Kernwaarden huisartsenzorg; …"): no answer
     return "item" if "- " in line[:4] else "body"
 
 
-def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str, str]]:
-    """Sentences of a text as (start, end, text, kind), one line at a time."""
+def _footnote_kind(piece: str, language: str) -> str:
+    """ "note" for a footnote that states something, "footnote" for a reference.
+
+    "Voor 1fte gaan we uit van 40 uur" answers a question; a URL, an author list or the
+    title of a cited (foreign-language) paper does not, and would crowd out the text.
+    """
+    words = FOOTNOTE_RE.sub("", piece).split()
+    if len(words) < 8 or re.search(r"https?://|www\.", piece):
+        return "footnote"
+    if len(re.findall(r"\b[A-Z][a-z]+ [A-Z]{1,3}[,.]", piece)) >= 2:
+        return "footnote"  # "Pereira Gray DJ, Sidaway-Lee K, …"
+    return "note" if detect_language(piece, default="") == language else "footnote"
+
+
+def _is_label(text: str, start: int, end: int, max_words: int = 8) -> bool:
+    """A paragraph of one short line without end punctuation: a sub-heading in disguise.
+
+    "Spoedeisende zorg" above a list, "Contracteren" above a paragraph: such a line answers
+    nothing on its own but names what follows it (see ``answer.py``).
+    """
+    line = text[start:end].strip()
+    before, after = text[:start], text[end:]
+    alone = (not before.strip() or before.endswith("\n\n")) and (
+        not after.strip() or after.startswith("\n\n")
+    )
+    return alone and len(line.split()) <= max_words and not re.search(r"[.!?:;,]$|:", line)
+
+
+def split_sentences(
+    text: str, offset: int = 0, language: str = "nl"
+) -> list[tuple[int, int, str, str]]:
+    """Sentences of a text as (start, end, text, kind), one line at a time.
+
+    ``language`` is the document's: a footnote sentence in it that states something is a
+    quotable "note".
+    """
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group(0)
         content = re.sub(r"^\s*(- )?", "", line)
         kind = _line_kind(line, content)
+        if kind == "body" and _is_label(text, m.start(), m.end()):
+            kind = "label"
         base = offset + m.start() + (len(line) - len(content))
         cursor = 0
         for piece in _segmenter().segment(content):
@@ -168,10 +210,13 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str, str
             if not piece:
                 continue
             local = content.find(piece, cursor)
-            if local < 0:  # pysbd normalised something; fall back to the whole line
-                out.append((base, base + len(content), content, kind))
+            whole_line = local < 0  # pysbd normalised something; fall back to the whole line
+            if whole_line:
+                piece, local = content, 0
+            own = _footnote_kind(piece, language) if kind == "footnote" else kind
+            out.append((base + local, base + local + len(piece), piece, own))
+            if whole_line:
                 break
-            out.append((base + local, base + local + len(piece), piece, kind))
             cursor = local + len(piece)
     return out
 
@@ -183,7 +228,7 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
     for c in chunks:
         by_anchor[c.anchor].append(c)
     for section, begin, end in own_spans(sections):
-        pieces = split_sentences(doc.text[begin:end], begin)
+        pieces = split_sentences(doc.text[begin:end], begin, doc.info.language)
         if section.level:
             # The heading itself is searchable: a question that matches a section title
             # ("Voorwaarden segment 1") is answered by the section's first block.
@@ -191,6 +236,8 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
                 0, (section.start, section.start + len(section.title), section.title, "heading")
             )
         for start, stop, text, kind in pieces:
+            if not doc.text[:start].strip() and _is_label(doc.text, start, stop, max_words=20):
+                kind = "title"  # the document's title line: every card shows it already
             at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(
                 (c for c in by_anchor.get(section.anchor, []) if c.start <= at < c.end), None

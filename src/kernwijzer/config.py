@@ -72,7 +72,14 @@ class Settings(BaseSettings):
     lexical_weight_en: float = Field(0.3, ge=0, description="BM25 weight, English questions.")
     section_weight: float = Field(0.3, ge=0, description="Weight of the enclosing chunk's score.")
     citation_margin: float = Field(
-        0.5, ge=0, description="Cite passages within this fused-score distance of the best."
+        1.0,
+        ge=0,
+        description="Cite passages within this fused-score distance of the best (up to top_k).",
+    )
+    answer_margin: float = Field(
+        0.25,
+        ge=0,
+        description="Quote a second or third sentence in the short answer only this close.",
     )
     short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
     quote_context_chars: int = Field(

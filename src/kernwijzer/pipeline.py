@@ -110,6 +110,17 @@ class Kernwijzer:
                 self._retriever = HybridRetriever(self._snapshot, self.settings)
             return self._snapshot, self._retriever
 
+    def with_settings(self, settings: Settings) -> Kernwijzer:
+        """A pipeline with other retrieval/answer settings over the same model and index.
+
+        For comparing configurations in one process (tuning, evaluation) without loading
+        the model or the index again; store settings must not differ.
+        """
+        other = Kernwijzer(settings, embedder=self.embedder)
+        other._snapshot, other._retriever = self.snapshot, HybridRetriever(self.snapshot, settings)
+        other._warm = self._warm
+        return other
+
     def reload(self) -> None:
         """Drop the loaded index so the next question reads the active build again."""
         with self._lock:
@@ -165,6 +176,7 @@ class Kernwijzer:
             abstain=abstain,
             limit=top_k or self.settings.top_k,
             margin=self.settings.citation_margin,
+            answer_margin=self.settings.answer_margin,
             answer_sentences=self.settings.answer_sentences,
             context_chars=self.settings.quote_context_chars,
         )

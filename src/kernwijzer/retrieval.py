@@ -60,7 +60,7 @@ class HybridRetriever:
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
         self._answerable = np.array(
-            [e.get("kind") not in ("footnote", "meta") for e in sentences.extra]
+            [e.get("kind") not in ("footnote", "meta", "title") for e in sentences.extra]
         )
         # Very short lines (a title, a caption, a source name) look similar to any question
         # about their topic but answer nothing: they pay a penalty that fades by six words.
