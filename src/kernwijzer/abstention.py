@@ -4,7 +4,9 @@ The dense similarity of the best sentence alone separates answerable from out-of
 questions poorly (a question about paracetamol doses still lands near "farmacotherapie").
 Two lexical facts sharpen it: a Dutch question that uses content words the corpus never
 uses ("amoxicilline", "opzegtermijn") is likely out of scope, and an English question
-that touches no glossary term of the domain is likely out of scope. The thresholds per
+is likely in scope only when a domain term it uses (from the glossary) also occurs, in
+Dutch, in the passage that answers it: "referral letters" in a question about ChatGPT
+touches the glossary, but no passage about it is about ChatGPT. The thresholds per
 language are calibrated on the question set (see the closing note of the answer issue).
 Not here: what to show when abstaining (``answer.py``).
 """
@@ -31,7 +33,7 @@ class Evidence:
     """What the abstention decision rests on."""
 
     dense: float  # best sentence similarity
-    glossary_hits: int  # domain terms the question touched (English)
+    glossary_hits: int  # domain terms of the question that the best passage contains (English)
     unknown_terms: tuple[str, ...]  # Dutch content words the corpus never uses
     score: float
 
@@ -61,12 +63,19 @@ def unknown_terms(question: str, vocabulary: set[str] | dict[str, int]) -> tuple
 
 
 def assess(
-    question: str, language: str, dense: float, vocabulary: set[str] | dict[str, int]
+    question: str,
+    language: str,
+    dense: float,
+    vocabulary: set[str] | dict[str, int],
+    passage: str = "",
 ) -> Evidence:
-    """The evidence score: dense similarity, adjusted by the lexical facts above."""
+    """The evidence score: dense similarity, adjusted by the lexical facts above.
+
+    ``passage`` is the text around the best-ranked sentence (its chunk).
+    """
     unknown = unknown_terms(question, vocabulary) if language == "nl" else ()
-    hits = specific_hits(question)
+    hits = specific_hits(question, set(tokens(passage)))
     score = dense - 0.04 * min(len(unknown), 2)
     if language == "en":
-        score += 0.02 * min(hits, 3)
+        score += 0.03 * min(hits, 3)
     return Evidence(dense=dense, glossary_hits=hits, unknown_terms=unknown, score=score)

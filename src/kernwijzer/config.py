@@ -82,15 +82,14 @@ class Settings(BaseSettings):
         description="Quote a second or third sentence in the short answer only this close.",
     )
     short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
+    note_penalty: float = Field(0.1, ge=0, description="Penalty for quotable footnotes.")
     quote_context_chars: int = Field(
         1000,
         ge=0,
         description="Quote the whole paragraph or item around a sentence up to this size.",
     )
     abstain_threshold_nl: float = Field(0.844, description="Abstain below this evidence (Dutch).")
-    abstain_threshold_en: float = Field(
-        0.8395, description="Abstain below this evidence (English)."
-    )
+    abstain_threshold_en: float = Field(0.842, description="Abstain below this evidence (English).")
     answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 

@@ -166,7 +166,13 @@ class Kernwijzer:
         if documents is not None:
             hits = [h for h in hits if snapshot.sentences.doc_ids[h.index] in documents]
         retrieved = time.perf_counter()
-        evidence = assess(text, query.language, found.best_dense, snapshot.sentence_bm25.vocabulary)
+        evidence = assess(
+            text,
+            query.language,
+            found.best_dense,
+            snapshot.sentence_bm25.vocabulary,
+            retriever.context_text(found.hits[0].index) if found.hits else "",
+        )
         abstain = not hits or evidence.score < self.threshold(query.language)
         answer_text, citations = compose(
             snapshot,

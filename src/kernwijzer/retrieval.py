@@ -67,6 +67,14 @@ class HybridRetriever:
         words = np.array([len(t.split()) for t in sentences.texts], dtype=np.float32)
         headings = np.array([e.get("kind") == "heading" for e in sentences.extra])
         self._brevity = np.where(headings, 0.0, np.clip((6.0 - words) / 6.0, 0.0, 1.0))
+        # A footnote qualifies the sentence it hangs from: when both match, the text answers.
+        self._note = np.array([e.get("kind") == "note" for e in sentences.extra], dtype=np.float32)
+
+    def context_text(self, index: int) -> str:
+        """The passage (chunk) around a sentence, or the sentence itself if it has none."""
+        chunk = int(self._chunk_of[index])
+        snap = self.snapshot
+        return snap.chunks.texts[chunk] if chunk >= 0 else snap.sentences.texts[index]
 
     def lexical_weight(self, language: str) -> float:
         """BM25's share of the fused score for a question in this language."""
@@ -105,13 +113,15 @@ class HybridRetriever:
                 ranks = np.empty(len(fused))
                 ranks[np.argsort(-sig[name], kind="stable")] = np.arange(1, len(fused) + 1)
                 fused += weight / (s.rrf_k + ranks)
-            return fused * s.rrf_k - s.short_penalty * self._brevity * 0.1
+            demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
+            return fused * s.rrf_k - demote
         context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
         return (
             s.dense_weight * sig["dense"]
             + w_lex * sig["lexical"]
             + s.section_weight * context
             - s.short_penalty * self._brevity
+            - s.note_penalty * self._note
         )
 
     def search(self, query: Query, limit: int = 50) -> Retrieved:
