@@ -7,6 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kernwijzer.answer import verify, widen
+from kernwijzer.glossary import specific_hits
+from kernwijzer.lexical import tokens
 from kernwijzer.pipeline import QuestionError, Turn
 
 NEVER_REPLACE = "een PA of VS nooit een huisarts kan vervangen"
@@ -82,6 +84,8 @@ def test_widen_extends_to_the_list_a_sentence_introduces():
     [
         "Wat is de juiste dosering amoxicilline bij een kind van 20 kilo?",
         "Will it rain in Utrecht tomorrow?",
+        # Touches the glossary ("referral" → poortwachtersrol), but no passage is about it.
+        "May GPs use ChatGPT to write referral letters?",
     ],
 )
 def test_out_of_scope_questions_abstain_in_their_language(kw, question):
@@ -144,3 +148,11 @@ def test_answer_never_raises_and_never_misquotes(kw, text):
     except QuestionError:
         return
     assert all(verify(c, kw.snapshot) for c in answer.citations)
+
+
+def test_domain_terms_count_as_evidence_only_when_the_passage_has_them():
+    question = "Is a concept that only offers urgent care considered GP care?"
+    assert specific_hits(question) == 1
+    # "spoedzorg" starts with "spoed": a Dutch compound about the same thing.
+    assert specific_hits(question, set(tokens("Als een concept alleen spoedzorg biedt"))) == 1
+    assert specific_hits(question, set(tokens("De praktijk heeft een vast team."))) == 0

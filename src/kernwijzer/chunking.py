@@ -161,7 +161,7 @@ def _line_kind(line: str, content: str) -> str:
 
 
 def _footnote_kind(piece: str, language: str) -> str:
-    """ "note" for a footnote that states something, "footnote" for a reference.
+    """Kind of a footnote sentence: "note" when it states something, else "footnote".
 
     "Voor 1fte gaan we uit van 40 uur" answers a question; a URL, an author list or the
     title of a cited (foreign-language) paper does not, and would crowd out the text.
