@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -54,6 +55,15 @@ def kw(index_settings: Settings, embedder: Embedder) -> Kernwijzer:
     k = Kernwijzer(index_settings, embedder)
     k.warm_up()
     return k
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment a subprocess (CLI, app, benchmark) needs to use these settings' data."""
+    return {
+        **os.environ,
+        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
+        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
+    }
 
 
 def make_small_corpus(target: Path, docs: tuple[str, ...] = SMALL_DOCS) -> Path:

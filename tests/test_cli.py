@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.conftest import settings_env
+
 BIN = [sys.executable, "-m", "kernwijzer.cli"]
 
 
 def run(args, settings, **kw):
-    env = {
-        **os.environ,
-        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
-        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
-    }
+    env = settings_env(settings)
     return subprocess.run([*BIN, *args], capture_output=True, text=True, env=env, timeout=300, **kw)
 
 

@@ -7,7 +7,6 @@ that sets them); lowering one needs a reason in its commit message.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -16,7 +15,7 @@ import pytest
 from kernwijzer.evaluation import Outcome, Returned, score
 from kernwijzer.questions import GoldSource, Question, load_questions
 from kernwijzer.sections import Section, build_sections
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, settings_env
 
 GATE = {
     "quote_hit@5": 0.93,
@@ -43,7 +42,7 @@ def test_question_set_is_valid_and_grounded(documents):
 @pytest.fixture(scope="module")
 def eval_result(index_settings, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval")
-    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
+    env = settings_env(index_settings)
     proc = subprocess.run(
         [
             sys.executable,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -11,15 +10,12 @@ import time
 
 from kernwijzer.indexing import build_index
 from kernwijzer.pipeline import Kernwijzer
+from tests.conftest import settings_env
 
 
 def test_killed_builds_leave_the_previous_index_working(small_settings, embedder, output_dir):
     build_index(small_settings, embedder=embedder, progress=False)
-    env = {
-        **os.environ,
-        "KERNWIJZER_INDEX_DIR": str(small_settings.index_dir),
-        "KERNWIJZER_CORPUS_DIR": str(small_settings.corpus_dir),
-    }
+    env = settings_env(small_settings)
     rng = random.Random(7)
     outcomes = []
     for _ in range(4):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, settings_env
 
 
 @pytest.mark.slow
 def test_twenty_users_for_a_minute(index_settings, output_dir):
-    env = {**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)}
+    env = settings_env(index_settings)
     out = subprocess.run(
         [
             sys.executable,

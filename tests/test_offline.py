@@ -3,7 +3,6 @@ no process ever tries to connect to a non-loopback address."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,21 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, settings_env
 
 PY = sys.executable
 needs_unshare = pytest.mark.skipif(
     shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode != 0,
     reason="unshare -n is not permitted here",
 )
-
-
-def _env(settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
-        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
-    }
 
 
 @needs_unshare
@@ -49,7 +40,7 @@ kill %1
         ["unshare", "-n", "bash", "-c", script],
         capture_output=True,
         text=True,
-        env=_env(small_settings),
+        env=settings_env(small_settings),
         timeout=600,
         cwd=Path(__file__).parents[1],
     )
@@ -90,7 +81,7 @@ def test_no_connection_attempt_leaves_the_machine(index_settings, tmp_path):
         ],
         capture_output=True,
         text=True,
-        env=_env(index_settings),
+        env=settings_env(index_settings),
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]

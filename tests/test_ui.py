@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kernwijzer.ui import build_app
-from tests.conftest import start_app
+from tests.conftest import settings_env, start_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -51,7 +50,7 @@ def test_health(client):
 
 @pytest.fixture(scope="module")
 def running_app(index_settings):
-    proc, url = start_app({**os.environ, "KERNWIJZER_INDEX_DIR": str(index_settings.index_dir)})
+    proc, url = start_app(settings_env(index_settings))
     yield url
     proc.terminate()
     proc.wait(timeout=30)

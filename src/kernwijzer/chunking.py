@@ -181,11 +181,11 @@ def _is_label(text: str, start: int, end: int, max_words: int = 8) -> bool:
     nothing on its own but names what follows it (see ``answer.py``).
     """
     line = text[start:end].strip()
-    before, after = text[:start], text[end:]
-    alone = (not before.strip() or before.endswith("\n\n")) and (
-        not after.strip() or after.startswith("\n\n")
-    )
-    return alone and len(line.split()) <= max_words and not re.search(r"[.!?:;,]$|:", line)
+    if len(line.split()) > max_words or re.search(r"[.!?:;,]$|:", line):
+        return False
+    # Alone in its paragraph: a blank line (or only white space) on either side.
+    before = text.endswith("\n\n", 0, start) or not text[:start].strip()
+    return before and (text.startswith("\n\n", end) or not text[end:].strip())
 
 
 def split_sentences(
@@ -227,6 +227,7 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
     by_anchor: dict[str, list[Chunk]] = {c.anchor: [] for c in chunks}
     for c in chunks:
         by_anchor[c.anchor].append(c)
+    first = len(doc.text) - len(doc.text.lstrip())  # where the document's first line starts
     for section, begin, end in own_spans(sections):
         pieces = split_sentences(doc.text[begin:end], begin, doc.info.language)
         if section.level:
@@ -236,7 +237,7 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
                 0, (section.start, section.start + len(section.title), section.title, "heading")
             )
         for start, stop, text, kind in pieces:
-            if not doc.text[:start].strip() and _is_label(doc.text, start, stop, max_words=20):
+            if start == first and _is_label(doc.text, start, stop, max_words=20):
                 kind = "title"  # the document's title line: every card shows it already
             at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(

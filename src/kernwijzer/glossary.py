@@ -19,31 +19,43 @@ from kernwijzer.lexical import tokens
 
 @dataclass(frozen=True)
 class Term:
-    """One glossary entry."""
+    """One glossary entry, with what matching it needs prepared once."""
 
     match: tuple[str, ...]
     match_case: tuple[str, ...]
     nl: tuple[str, ...]
     generic: bool = False
+    pattern: re.Pattern[str] | None = None  # every form, whole words, either case
+    case_pattern: re.Pattern[str] | None = None  # forms that must match case (U3, not u3)
+    stems: frozenset[str] = frozenset()  # the Dutch forms as `lexical.tokens` gives them
+
+
+def _alternatives(forms: tuple[str, ...], flags: int) -> re.Pattern[str] | None:
+    if not forms:
+        return None
+    either = "|".join(re.escape(f) for f in forms)
+    return re.compile(rf"(?<![\w-])(?:{either})(?![\w-])", flags)
 
 
 @lru_cache(maxsize=1)
 def load_glossary() -> tuple[Term, ...]:
     """The packaged glossary (``glossary.yaml``)."""
     raw = yaml.safe_load(resources.files("kernwijzer").joinpath("glossary.yaml").read_text("utf-8"))
-    return tuple(
-        Term(
-            tuple(e.get("match", ())),
-            tuple(e.get("match_case", ())),
-            tuple(e["nl"]),
-            bool(e.get("generic", False)),
+    terms = []
+    for e in raw:
+        match, match_case = tuple(e.get("match", ())), tuple(e.get("match_case", ()))
+        terms.append(
+            Term(
+                match,
+                match_case,
+                tuple(e["nl"]),
+                bool(e.get("generic", False)),
+                _alternatives(match, re.IGNORECASE),
+                _alternatives(match_case, 0),
+                frozenset(tokens(" ".join(e["nl"]))),
+            )
         )
-        for e in raw
-    )
-
-
-def _found(form: str, text: str, flags: int) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text, flags) is not None
+    return tuple(terms)
 
 
 def matches(question: str) -> list[Term]:
@@ -51,8 +63,8 @@ def matches(question: str) -> list[Term]:
     return [
         term
         for term in load_glossary()
-        if any(_found(f, question, re.IGNORECASE) for f in term.match)
-        or any(_found(f, question, 0) for f in term.match_case)
+        if (term.pattern and term.pattern.search(question))
+        or (term.case_pattern and term.case_pattern.search(question))
     ]
 
 
@@ -79,9 +91,8 @@ def specific_hits(question: str, passage_tokens: set[str] | None = None) -> int:
 def _in_passage(term: Term, passage_tokens: set[str]) -> bool:
     # A Dutch compound starts with the term it is about ("spoed" in "spoedzorg"); only
     # the start counts, since word ends are where unrelated words collide ("afwijking").
-    forms = set(tokens(" ".join(term.nl)))
     return any(
         tok == form or (len(form) >= 4 and tok.startswith(form))
         for tok in passage_tokens
-        for form in forms
+        for form in term.stems
     )

@@ -117,7 +117,8 @@ class Kernwijzer:
         the model or the index again; store settings must not differ.
         """
         other = Kernwijzer(settings, embedder=self.embedder)
-        other._snapshot, other._retriever = self.snapshot, HybridRetriever(self.snapshot, settings)
+        snapshot, _ = self._loaded()
+        other._snapshot, other._retriever = snapshot, HybridRetriever(snapshot, settings)
         other._warm = self._warm
         return other
 
