@@ -3,8 +3,9 @@
     .venv/bin/python evals/tune.py [--rounds 2] [--out evals/results/tune.json]
 
 Coordinate search: one setting at a time over a small grid, keeping a change only if it
-raises the objective (quote MRR@10 + quote hit@5) on the *tuning* half of the answerable
-questions (every other question, in file order). The held-out half is scored with the
+raises the objective (quote MRR@10 + quote hit@5) on the answerable questions of the
+*calibration* half (`questions.assign_halves`, the split every fitted value uses). The test
+half is scored with the
 same settings and reported beside it, so an evaluator can see how much of a gain is fit
 to the questions. Query embeddings are computed once and reused: only fusion and answer
 composition change between settings, so a full pass takes a few seconds.
@@ -23,7 +24,7 @@ import numpy as np
 from kernwijzer.config import PROJECT_ROOT, Settings, load_settings
 from kernwijzer.evaluation import run_eval
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.questions import Question, load_questions
+from kernwijzer.questions import Question, assign_halves, load_questions
 
 GRID: dict[str, list[float]] = {
     "rrf_k": [10, 20, 30, 45, 60],
@@ -50,7 +51,9 @@ def _cached_queries(kw: Kernwijzer) -> None:
 
 
 def _score(kw: Kernwijzer, questions: list[Question]) -> dict[str, float]:
-    summary = run_eval(kw, questions, systems=("kernwijzer",))["summary"]["kernwijzer"]
+    # Its own halves (every other question): score the whole subset it is given.
+    result = run_eval(kw, questions, systems=("kernwijzer",))
+    summary = result["summary_by_half"]["all"]["kernwijzer"]
     overall = summary["overall"]
     return {k: overall[k] for k in ("quote_hit@5", "quote_mrr@10", "section_hit@5")}
 
@@ -61,8 +64,10 @@ def _objective(metrics: dict[str, float]) -> float:
 
 def tune(base: Settings, questions: list[Question], rounds: int) -> dict[str, Any]:
     """Coordinate search on one half; both halves' metrics for every accepted step."""
+    halves = assign_halves(questions)
     answerable = [q for q in questions if not q.abstain]
-    tuning, held_out = answerable[0::2], answerable[1::2]
+    tuning = [q for q in answerable if halves[q.id] == "calibration"]
+    held_out = [q for q in answerable if halves[q.id] == "test"]
     kw = Kernwijzer(base)
     kw.warm_up()
     _cached_queries(kw)

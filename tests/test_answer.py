@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kernwijzer.answer import verify, widen
-from kernwijzer.glossary import specific_hits
+from kernwijzer.answerability import coverage
 from kernwijzer.lexical import tokens
 from kernwijzer.pipeline import QuestionError, Turn
 
@@ -152,7 +152,9 @@ def test_answer_never_raises_and_never_misquotes(kw, text):
 
 def test_domain_terms_count_as_evidence_only_when_the_passage_has_them():
     question = "Is a concept that only offers urgent care considered GP care?"
-    assert specific_hits(question) == 1
+    vocabulary = set(tokens("spoedzorg concept praktijk"))
     # "spoedzorg" starts with "spoed": a Dutch compound about the same thing.
-    assert specific_hits(question, set(tokens("Als een concept alleen spoedzorg biedt"))) == 1
-    assert specific_hits(question, set(tokens("De praktijk heeft een vast team."))) == 0
+    with_term = coverage(question, "en", "Als een concept alleen spoedzorg biedt", vocabulary)
+    without = coverage(question, "en", "De praktijk heeft een vast team.", vocabulary)
+    assert with_term == 1.0
+    assert without == 0.0

@@ -1,7 +1,7 @@
 """The evaluation runs in CI: `kernwijzer eval` on the fixed set, and a regression gate.
 
-Thresholds start just below what the pipeline reached when they were set (see the commit
-that sets them); lowering one needs a reason in its commit message.
+Thresholds start just below what the pipeline reached on the TEST half when they were set
+(see the commit that sets them); lowering one needs a reason in its commit message.
 """
 
 from __future__ import annotations
@@ -18,19 +18,20 @@ from kernwijzer.sections import Section, build_sections
 from tests.conftest import CORPUS, settings_env
 
 GATE = {
-    "quote_hit@5": 0.93,
-    "quote_mrr@10": 0.80,
-    "section_hit@5": 0.90,
-    "abstain_recall": 0.77,
+    "quote_hit@5": 0.80,
+    "quote_mrr@10": 0.69,
+    "section_hit@5": 0.81,
+    "abstain_recall": 0.85,
+    "evidence_auroc": 0.94,
     "verbatim_rate": 1.0,
     "link_validity": 1.0,
 }
-CEILING = {"wrongly_abstained": 0.034}
+CEILING = {"wrongly_abstained": 0.11}
 
 
 def test_question_set_is_valid_and_grounded(documents):
     questions = load_questions(CORPUS.parent / "evals" / "questions.yaml")
-    assert len(questions) >= 80 and sum(q.abstain for q in questions) >= 15
+    assert len(questions) >= 280 and sum(q.abstain for q in questions) >= 150
     languages = [q.language for q in questions]
     assert abs(languages.count("nl") - languages.count("en")) <= 0.2 * len(questions)
     assert {q.source[0].doc for q in questions if q.source} == set(documents)
@@ -107,6 +108,17 @@ def test_section_metrics_count_each_gold_section_once(documents):
     score(both, question, {doc.id: sections})
     assert both.metrics["section_recall@5"] == 1.0
     assert both.metrics["section_ndcg@10"] == pytest.approx(1.0)
+
+
+def test_eval_reports_both_halves_and_names_the_test_half(eval_result):
+    result, report = eval_result
+    assert set(result["summary_by_half"]) == {"calibration", "test", "all"}
+    assert result["summary"] == result["summary_by_half"]["test"]
+    assert result["split"]["seed"] and result["split"]["test"] > 100
+    assert {o["half"] for o in result["outcomes"]} == {"calibration", "test"}
+    assert "test half" in report and "answerability evidence" in report
+    kinds = result["summary"]["kernwijzer"]["by_kind"]
+    assert {"clinical", "near-miss", "instruction"} <= set(kinds)
 
 
 def test_regression_gate(eval_result):

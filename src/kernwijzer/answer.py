@@ -71,6 +71,7 @@ class Answer:
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
     expansions: list[str] = field(default_factory=list)
+    evidence: dict[str, object] = field(default_factory=dict)  # answerability features
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dictionary."""

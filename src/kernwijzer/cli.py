@@ -66,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         help="compare two saved runs instead of running",
     )
 
+    cal = sub.add_parser(
+        "calibrate",
+        parents=[common],
+        help="fit the answerability model on the calibration half of a question set",
+    )
+    cal.add_argument("--questions", type=Path, help="question file (default evals/questions.yaml)")
+    cal.add_argument(
+        "--out", type=Path, help="model file to write (default: the packaged answerability.json)"
+    )
     srv = sub.add_parser("serve", parents=[common], help="start the browser app")
     srv.add_argument("--host", help="bind address (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port (default 7860)")
@@ -198,9 +207,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from kernwijzer.evaluation import SYSTEMS, run_eval
 
-    questions = load_questions(
-        args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml"
-    )
+    questions = load_questions(_question_file(args, settings))
     systems = tuple(s for s in args.systems.split(",") if s)
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
@@ -221,6 +228,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _question_file(args: argparse.Namespace, settings: Settings) -> Path:
+    return Path(args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml")
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the answerability model on the calibration half and write it."""
+    from importlib import resources
+
+    from kernwijzer.calibration import calibrate
+
+    questions = load_questions(_question_file(args, settings))
+    model = calibrate(Kernwijzer(settings), questions)
+    out = args.out or Path(str(resources.files("kernwijzer").joinpath("answerability.json")))
+    model.save(out)
+    weights = ", ".join(f"{f} {w:+.2f}" for f, w in zip(model.features, model.coef, strict=True))
+    print(f"Fitted on {model.meta['questions']} calibration-half questions; wrote {out}")
+    print(f"Standardised weights: {weights}; intercept {model.intercept:+.2f}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the browser app."""
     from kernwijzer.ui import serve
@@ -234,6 +261,7 @@ COMMANDS = {
     "sections": cmd_sections,
     "ask": cmd_ask,
     "eval": cmd_eval,
+    "calibrate": cmd_calibrate,
     "serve": cmd_serve,
 }
 

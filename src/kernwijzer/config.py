@@ -88,8 +88,17 @@ class Settings(BaseSettings):
         ge=0,
         description="Quote the whole paragraph or item around a sentence up to this size.",
     )
-    abstain_threshold_nl: float = Field(0.844, description="Abstain below this evidence (Dutch).")
-    abstain_threshold_en: float = Field(0.842, description="Abstain below this evidence (English).")
+    answerable_threshold: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="Abstain when the fitted probability that the sources answer is below this.",
+    )
+    answerability_model: Path | None = Field(
+        None,
+        description="Fitted answerability model (JSON from `kernwijzer calibrate`); "
+        "unset = the packaged one.",
+    )
     answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 

@@ -1,10 +1,16 @@
 """Offline evaluation: the question set through Kernwijzer and two baselines, side by side.
 
+Every question belongs to a calibration half or a test half (``questions.assign_halves``,
+seeded and stratified by language and kind): whatever is fitted is fitted on the
+calibration half, and the reported figures (``summary``) are the test half's; both halves
+and the whole set are in ``summary_by_half``.
 Systems: ``bm25`` (BM25 only, over the chunks), ``dense`` (llama-index's plain
 ``VectorStoreIndex`` retriever over the same Chroma chunks and model) and ``kernwijzer``
 (the full pipeline). Metrics at quote level (an expected phrase inside a returned quote)
 and section level (a returned passage in a gold section): hit@1, hit@5, recall@5, MRR@10,
-nDCG@10; abstention precision/recall; verbatim-quote rate; link validity; latency.
+nDCG@10; abstention precision/recall (overall, per language, per kind of out-of-scope
+question) and the AUROC of the answerability evidence; verbatim-quote rate; link validity;
+latency.
 No LLM judge. Not here: presentation (``report.py``).
 """
 
@@ -26,7 +32,7 @@ from llama_index.core import VectorStoreIndex
 from kernwijzer.config import PROJECT_ROOT, Settings
 from kernwijzer.embedding import LlamaIndexEmbedding
 from kernwijzer.pipeline import Kernwijzer, Turn, retrieval_text
-from kernwijzer.questions import Question
+from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section
 
 SYSTEMS = ("bm25", "dense", "kernwijzer")
@@ -60,6 +66,9 @@ class Outcome:
     quote_rank: int | None = None
     section_rank: int | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    half: str = "test"
+    kind: str = ""
+    evidence: float | None = None  # P(answerable) from the answerability model
 
 
 def _norm(text: str) -> str:
@@ -113,6 +122,7 @@ def score(outcome: Outcome, q: Question, sections: dict[str, dict[str, Section]]
         ("section", outcome.section_rank),
     ):
         outcome.metrics[f"{level}_hit@1"] = float(rank == 1)
+        outcome.metrics[f"{level}_hit@3"] = float(rank is not None and rank <= 3)
         outcome.metrics[f"{level}_hit@5"] = float(rank is not None and rank <= 5)
         outcome.metrics[f"{level}_mrr@10"] = 1 / rank if rank else 0.0
     outcome.metrics["quote_recall@5"] = (
@@ -175,13 +185,18 @@ def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
     return run
 
 
-def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool]:
+def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool, float | None]:
     history = [Turn(c) for c in q.context]
     answer = kw.answer(q.question, qid=q.id, history=history)
     passages = [
         Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations
     ]
-    return passages, answer.abstained
+    probability = answer.evidence.get("probability")
+    return (
+        passages,
+        answer.abstained,
+        float(probability) if isinstance(probability, int | float) else None,
+    )
 
 
 def run_eval(
@@ -189,18 +204,24 @@ def run_eval(
     questions: list[Question],
     systems: tuple[str, ...] = SYSTEMS,
     progress: Callable[[int], None] | None = None,
+    seed: int = SPLIT_SEED,
 ) -> dict[str, Any]:
-    """Run every system on every question; return the full result (JSON-ready)."""
+    """Run every system on every question; return the full result (JSON-ready).
+
+    ``summary`` holds the test half's figures; ``summary_by_half`` both halves and all.
+    """
     kw.warm_up()
     sections = {d: doc.by_anchor for d, doc in kw.snapshot.documents.items()}
     runners = {"bm25": _bm25_system(kw), "dense": _dense_system(kw)}
+    halves = assign_halves(questions, seed)
     outcomes: list[Outcome] = []
     for q in questions:
         language = q.language or kw.query(q.question).language
         for system in systems:
             started = time.perf_counter()
+            evidence = None
             if system == "kernwijzer":
-                passages, abstained = _kernwijzer_outcome(kw, q)
+                passages, abstained, evidence = _kernwijzer_outcome(kw, q)
             else:
                 text = retrieval_text(q.question, [Turn(c) for c in q.context])
                 passages, abstained = runners[system](text), False
@@ -208,15 +229,25 @@ def run_eval(
             outcome = Outcome(
                 q.id, system, language, q.category, q.abstain, abstained, latency, passages
             )
+            outcome.half, outcome.kind, outcome.evidence = halves[q.id], q.kind, evidence
             score(outcome, q, sections)
             outcomes.append(outcome)
         if progress:
             progress(1)
+    by_half = {half: summarise([o for o in outcomes if o.half == half], kw) for half in HALVES}
+    by_half["all"] = summarise(outcomes, kw)
     return {
         "settings": _settings_record(kw.settings),
         "commit": git_commit(),
         "questions": len(questions),
-        "summary": summarise(outcomes, kw),
+        "split": {
+            "seed": seed,
+            "calibration": sum(h == "calibration" for h in halves.values()),
+            "test": sum(h == "test" for h in halves.values()),
+            "answerability_model": kw.answerability.meta,
+        },
+        "summary": by_half["test"],
+        "summary_by_half": by_half,
         "outcomes": [asdict(o) for o in outcomes],
     }
 
@@ -226,7 +257,19 @@ def _metric_means(rows: list[Outcome]) -> dict[str, float]:
     return {k: round(statistics.fmean(o.metrics[k] for o in rows), 4) for k in keys} if rows else {}
 
 
-def _abstention(rows: list[Outcome]) -> dict[str, float]:
+def auroc(rows: list[Outcome]) -> float | None:
+    """How well the evidence ranks answerable above out-of-scope questions (None: n/a)."""
+    scored = [o for o in rows if o.evidence is not None]
+    labels = {o.abstain_expected for o in scored}
+    if len(labels) < 2:
+        return None
+    from sklearn.metrics import roc_auc_score
+
+    value = roc_auc_score([not o.abstain_expected for o in scored], [o.evidence for o in scored])
+    return round(float(value), 4)
+
+
+def _abstention(rows: list[Outcome]) -> dict[str, Any]:
     abstained = [o for o in rows if o.abstained]
     oos = [o for o in rows if o.abstain_expected]
     answerable = [o for o in rows if not o.abstain_expected]
@@ -238,6 +281,7 @@ def _abstention(rows: list[Outcome]) -> dict[str, float]:
         "wrongly_abstained": round(sum(o.abstained for o in answerable) / len(answerable), 4)
         if answerable
         else 0.0,
+        "evidence_auroc": auroc(rows),
     }
 
 
@@ -296,6 +340,16 @@ def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:
             cat: _metric_means([o for o in answerable if o.category == cat])
             for cat in sorted({o.category for o in answerable})
         }
+        if system == "kernwijzer":
+            oos = [o for o in rows if o.abstain_expected]
+            entry["by_kind"] = {
+                kind: {
+                    "questions": len(group),
+                    "abstained": round(sum(o.abstained for o in group) / len(group), 4),
+                }
+                for kind in sorted({o.kind or o.category for o in oos})
+                if (group := [o for o in oos if (o.kind or o.category) == kind])
+            }
         summary[system] = entry
     return summary
 

@@ -76,23 +76,15 @@ def expand(question: str) -> list[str]:
     return added
 
 
-def specific_hits(question: str, passage_tokens: set[str] | None = None) -> int:
-    """How many non-generic domain terms a question touches (evidence of scope).
-
-    With ``passage_tokens`` (stemmed, see ``lexical.tokens``) only terms whose Dutch form
-    the passage contains count: the passage is then about what the question asks.
-    """
-    found = [term for term in matches(question) if not term.generic]
-    if passage_tokens is not None:
-        found = [t for t in found if _in_passage(t, passage_tokens)]
-    return len(found)
-
-
-def _in_passage(term: Term, passage_tokens: set[str]) -> bool:
-    # A Dutch compound starts with the term it is about ("spoed" in "spoedzorg"); only
-    # the start counts, since word ends are where unrelated words collide ("afwijking").
-    return any(
-        tok == form or (len(form) >= 4 and tok.startswith(form))
-        for tok in passage_tokens
-        for form in term.stems
+def contains(passage_tokens: set[str], form: str) -> bool:
+    """Whether stemmed passage tokens hold a stemmed form, alone or as a compound's start."""
+    # A Dutch compound starts with the word it is about ("spoed" in "spoedzorg"); only the
+    # start counts, since word ends are where unrelated words collide ("afwijking").
+    return form in passage_tokens or (
+        len(form) >= 4 and any(tok.startswith(form) for tok in passage_tokens)
     )
+
+
+def in_passage(term: Term, passage_tokens: set[str]) -> bool:
+    """Whether a passage (stemmed tokens, see ``lexical.tokens``) names a term in Dutch."""
+    return any(contains(passage_tokens, form) for form in term.stems)

@@ -14,13 +14,13 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
-from kernwijzer.abstention import assess
 from kernwijzer.answer import Answer, compose
+from kernwijzer.answerability import AnswerabilityModel, Evidence, OffTopicBank, assess
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
 from kernwijzer.glossary import expand
 from kernwijzer.language import detect_language
-from kernwijzer.retrieval import HybridRetriever, Query
+from kernwijzer.retrieval import Hit, HybridRetriever, Query
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.store import IndexStore
 
@@ -91,6 +91,8 @@ class Kernwijzer:
         self._snapshot: IndexSnapshot | None = None
         self._retriever: HybridRetriever | None = None
         self._warm = False
+        self._bank: OffTopicBank | None = None
+        self._answerability: AnswerabilityModel | None = None
 
     @property
     def snapshot(self) -> IndexSnapshot:
@@ -119,7 +121,9 @@ class Kernwijzer:
         other = Kernwijzer(settings, embedder=self.embedder)
         snapshot, _ = self._loaded()
         other._snapshot, other._retriever = snapshot, HybridRetriever(snapshot, settings)
-        other._warm = self._warm
+        other._warm, other._bank = self._warm, self._bank
+        if settings.answerability_model == self.settings.answerability_model:
+            other._answerability = self._answerability
         return other
 
     def reload(self) -> None:
@@ -135,7 +139,24 @@ class Kernwijzer:
         # The first forward pass and the detector's first call are slow, once.
         self.embedder.queries(["warm-up"])
         detect_language("warm-up")
+        self.bank  # noqa: B018 - embedded (or read from its cache) now, not on a question
         self._warm = True
+
+    @property
+    def answerability(self) -> AnswerabilityModel:
+        """The fitted answerability model (the configured file, or the packaged one)."""
+        if self._answerability is None:
+            self._answerability = AnswerabilityModel.load(self.settings.answerability_model)
+        return self._answerability
+
+    @property
+    def bank(self) -> OffTopicBank:
+        """The off-topic question bank's vectors for this model (loaded on first use)."""
+        if self._bank is None:
+            self._bank = OffTopicBank.load(
+                self.embedder.queries, self.embedder.model_id, self.settings.cache_dir
+            )
+        return self._bank
 
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
@@ -162,19 +183,9 @@ class Kernwijzer:
         snapshot, retriever = self._loaded()
         started = time.perf_counter()
         query = self.query(text, history)
-        found = retriever.search(query, limit=80)
-        hits = found.hits
-        if documents is not None:
-            hits = [h for h in hits if snapshot.sentences.doc_ids[h.index] in documents]
+        hits, evidence = self.retrieve(query, text, documents, retriever=retriever)
         retrieved = time.perf_counter()
-        evidence = assess(
-            text,
-            query.language,
-            found.best_dense,
-            snapshot.sentence_bm25.vocabulary,
-            retriever.context_text(found.hits[0].index) if found.hits else "",
-        )
-        abstain = not hits or evidence.score < self.threshold(query.language)
+        abstain = not hits or evidence.probability < self.settings.answerable_threshold
         answer_text, citations = compose(
             snapshot,
             hits,
@@ -200,9 +211,38 @@ class Kernwijzer:
                 "total": round((done - started) * 1000, 2),
             },
             expansions=list(query.expansions),
+            evidence=evidence.to_dict(),
         )
 
-    def threshold(self, language: str) -> float:
-        """The abstention threshold on the evidence score for this language."""
-        s = self.settings
-        return s.abstain_threshold_en if language == "en" else s.abstain_threshold_nl
+    def retrieve(
+        self,
+        query: Query,
+        question: str,
+        documents: set[str] | None = None,
+        *,
+        retriever: HybridRetriever | None = None,
+        with_probability: bool = True,
+    ) -> tuple[list[Hit], Evidence]:
+        """Ranked sentences (from ``documents`` only, if given) and the answerability evidence.
+
+        The evidence is computed over the sources searched, so a question that the chosen
+        documents do not answer abstains even if another document would. Without
+        ``with_probability`` the evidence has no probability (for fitting a model).
+        """
+        retriever = retriever or self._loaded()[1]
+        snapshot = retriever.snapshot
+        found = retriever.search(query, limit=80)
+        hits, dense = found.hits, found.best_dense
+        if documents is not None:
+            hits = [h for h in hits if snapshot.sentences.doc_ids[h.index] in documents]
+            dense = max((h.dense for h in hits), default=-1.0)
+        evidence = assess(
+            question,
+            query.language,
+            dense,
+            self.bank.similarity(query.vector, query.language),
+            snapshot.sentence_bm25.vocabulary,
+            retriever.context_text(hits[0].index) if hits else "",
+            self.answerability if with_probability else None,
+        )
+        return hits, evidence

@@ -7,7 +7,9 @@ message naming the entry and the problem. Not here: running or scoring questions
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ FIELDS = {
     "note",
     "language",
     "context",
+    "kind",
 }
 
 
@@ -51,6 +54,12 @@ class Question:
     language: str | None = None
     context: tuple[str, ...] = ()
     note: str = ""
+    kind: str = ""  # what sort of question (out-of-scope: clinical, near-miss, ...)
+
+    @property
+    def stratum(self) -> str:
+        """The group a split keeps balanced: language and kind (or category)."""
+        return f"{self.language or '?'}/{self.kind or self.category}"
 
 
 def _strings(value: object, what: str, where: str) -> tuple[str, ...]:
@@ -99,6 +108,7 @@ def _entry(raw: object, index: int, path: Path) -> Question:
         language=raw.get("language"),
         context=_strings(raw.get("context"), "context", where),
         note=str(raw.get("note") or ""),
+        kind=str(raw.get("kind") or ""),
     )
 
 
@@ -123,6 +133,35 @@ def load_questions(path: Path) -> list[Question]:
             raise QuestionFileError(f"{path.name}: duplicate id {q.id!r}")
         seen.add(q.id)
     return questions
+
+
+HALVES = ("calibration", "test")
+SPLIT_SEED = 20261123
+
+
+def assign_halves(questions: list[Question], seed: int = SPLIT_SEED) -> dict[str, str]:
+    """Split questions into a calibration half and a test half: id -> half.
+
+    Stratified by language and kind (`Question.stratum`): within a stratum, questions are
+    ordered by a seeded hash of their id and dealt out alternately, starting at a
+    stratum-dependent half so that odd strata do not all favour one side. A hash rather
+    than a shuffled list keeps a question in its half when others are added elsewhere.
+    Every threshold, weight or model is fitted on the calibration half; figures are
+    reported on the test half.
+    """
+
+    def key(text: str) -> str:
+        return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
+
+    strata: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        strata[q.stratum].append(q)
+    halves: dict[str, str] = {}
+    for stratum, members in strata.items():
+        first = int(key(stratum), 16) % 2
+        for i, q in enumerate(sorted(members, key=lambda m: key(m.id))):
+            halves[q.id] = HALVES[(i + first) % 2]
+    return halves
 
 
 @dataclass

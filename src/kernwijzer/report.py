@@ -19,6 +19,7 @@ from kernwijzer.evaluation import compare
 
 HEADLINE = (
     "quote_hit@1",
+    "quote_hit@3",
     "quote_hit@5",
     "quote_recall@5",
     "quote_mrr@10",
@@ -30,6 +31,7 @@ QUALITY = (
     "abstain_precision",
     "abstain_recall",
     "wrongly_abstained",
+    "evidence_auroc",
     "verbatim_rate",
     "link_validity",
     "latency_p50_ms",
@@ -77,8 +79,33 @@ def _table(title: str, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -
     return table
 
 
+KIND_KEYS = ("questions", "abstained")
+HALF_KEYS = (
+    "quote_hit@1",
+    "quote_hit@3",
+    "quote_hit@5",
+    "quote_mrr@10",
+    "abstain_recall",
+    "wrongly_abstained",
+    "evidence_auroc",
+)
+
+
+def _halves(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Kernwijzer's overall figures per half (calibration, test, all)."""
+    return {
+        half: summary["kernwijzer"]["overall"]
+        for half, summary in result.get("summary_by_half", {}).items()
+        if "kernwijzer" in summary
+    }
+
+
+def _by_kind(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return dict(result["summary"].get("kernwijzer", {}).get("by_kind", {}))
+
+
 def summary_rows(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Rows for overall, per-language and per-category tables."""
+    """Rows for overall, per-language and per-category tables (the test half)."""
     summary = result["summary"]
     overall = {system: entry["overall"] for system, entry in summary.items()}
     by_lang = {
@@ -97,26 +124,48 @@ def print_summary(result: dict[str, Any]) -> None:
     """Print the side-by-side tables and the per-question misses."""
     console = _console()
     rows = summary_rows(result)
-    console.print(f"{result['questions']} questions · commit {result.get('commit')}")
-    console.print(_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE))
-    console.print(_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY))
+    split = result.get("split", {})
+    console.print(
+        f"{result['questions']} questions · commit {result.get('commit')} · split seed "
+        f"{split.get('seed')}: {split.get('calibration')} calibration, {split.get('test')} test"
+    )
+    console.print("Figures below are from the TEST half unless a table says otherwise.")
+    console.print(_table("Retrieval quality, test half (answerable)", rows["overall"], HEADLINE))
+    console.print(
+        _table("Abstention, verbatim, links, latency, test half", rows["overall"], QUALITY)
+    )
     console.print(
         _table(
-            "By language", rows["language"], (*HEADLINE[:4], "abstain_recall", "wrongly_abstained")
+            "By language, test half",
+            rows["language"],
+            (*HEADLINE[:5], "abstain_recall", "wrongly_abstained", "evidence_auroc"),
         )
     )
-    console.print(_table("Kernwijzer by category", rows["category"], HEADLINE[:4]))
+    console.print(_table("Kernwijzer by category, test half", rows["category"], HEADLINE[:5]))
+    console.print(
+        _table(
+            "Kernwijzer out-of-scope abstention by kind, test half",
+            _by_kind(result),
+            KIND_KEYS,
+        )
+    )
+    console.print(
+        _table(
+            "Kernwijzer per half (the model is fitted on calibration)", _halves(result), HALF_KEYS
+        )
+    )
     misses = [
         o
         for o in result["outcomes"]
         if o["system"] == "kernwijzer"
+        and o.get("half", "test") == "test"
         and (
             o["abstained"] != o["abstain_expected"]
             or (not o["abstain_expected"] and (o["quote_rank"] or 99) > 5)
         )
     ]
     if misses:
-        table = Table(title="Kernwijzer misses (no hit in top 5, or wrong abstention)")
+        table = Table(title="Kernwijzer misses, test half (no hit in top 5, or wrong abstention)")
         for col in ("id", "language", "category", "abstained", "quote rank"):
             table.add_column(col)
         for o in misses:
@@ -157,8 +206,8 @@ def _plot(result: dict[str, Any]) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    outcomes = result["outcomes"]
+    fig, (left, right, evidence) = plt.subplots(1, 3, figsize=(15, 4))
+    outcomes = [o for o in result["outcomes"] if o.get("half", "test") == "test"]
     for system in result["summary"]:
         ranks = [
             o["quote_rank"] for o in outcomes if o["system"] == system and not o["abstain_expected"]
@@ -184,6 +233,16 @@ def _plot(result: dict[str, Any]) -> str:
     right.set_xticks([j + width * (len(systems) - 1) / 2 for j in range(len(langs))], langs)
     right.set(title="Quote-level hit@5 per language", ylim=(0, 1))
     right.legend()
+    scored = [o for o in outcomes if o["system"] == "kernwijzer" and o.get("evidence") is not None]
+    bins = [i / 20 for i in range(21)]
+    for label, expected in (("answerable", False), ("out of scope", True)):
+        values = [o["evidence"] for o in scored if o["abstain_expected"] == expected]
+        evidence.hist(values, bins=bins, alpha=0.6, label=f"{label} ({len(values)})")
+    threshold = result.get("settings", {}).get("answerable_threshold")
+    if isinstance(threshold, float):
+        evidence.axvline(threshold, color="black", linestyle="--", label="threshold")
+    evidence.set(title="Answerability evidence, test half", xlabel="P(answerable)")
+    evidence.legend()
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=110)
@@ -211,6 +270,7 @@ def html_report(result: dict[str, Any]) -> str:
             f"<td>{html.escape(_fmt(v))}</td>"
             for v in (
                 o["id"],
+                o.get("half", ""),
                 o["system"],
                 o["language"],
                 o["category"],
@@ -231,13 +291,18 @@ table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}
 td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}}
 td:first-child{{text-align:left}}</style></head><body>
 <h1>Kernwijzer evaluation</h1>
-<p>{result["questions"]} questions · commit {html.escape(str(result.get("commit")))}</p>
-{_html_table("Retrieval quality (answerable questions)", rows["overall"], HEADLINE)}
-{_html_table("Abstention, verbatim, links, latency", rows["overall"], QUALITY)}
-{_html_table("By language", rows["language"], HEADLINE)}
-{_html_table("Kernwijzer by category", rows["category"], HEADLINE)}
-<img alt="hit@k curves and per-language hit@5" src="data:image/png;base64,{_plot(result)}">
-<h2>Per question</h2><table><tr><th>id</th><th>system</th><th>lang</th><th>category</th>
-<th>abstained</th><th>quote rank</th><th>ms</th><th>first quote</th></tr>{per_question}</table>
+<p>{result["questions"]} questions · commit {html.escape(str(result.get("commit")))} ·
+figures from the <strong>test half</strong> unless a table says otherwise</p>
+{_html_table("Retrieval quality, test half (answerable)", rows["overall"], HEADLINE)}
+{_html_table("Abstention, verbatim, links, latency, test half", rows["overall"], QUALITY)}
+{_html_table("By language, test half", rows["language"], HEADLINE)}
+{_html_table("Kernwijzer by category, test half", rows["category"], HEADLINE)}
+{_html_table("Out-of-scope abstention by kind, test half", _by_kind(result), KIND_KEYS)}
+{_html_table("Kernwijzer per half (fitted on calibration)", _halves(result), HALF_KEYS)}
+<img alt="hit@k curves, per-language hit@5 and the answerability evidence of answerable and
+out-of-scope questions" src="data:image/png;base64,{_plot(result)}">
+<h2>Per question</h2><table><tr><th>id</th><th>half</th><th>system</th><th>lang</th>
+<th>category</th><th>abstained</th><th>quote rank</th><th>ms</th><th>first quote</th></tr>
+{per_question}</table>
 <details><summary>Settings</summary><pre>{settings}</pre></details>
 </body></html>"""

@@ -1,0 +1,293 @@
+"""Whether the sources answer a question: evidence, and a decision fitted to data.
+
+The best sentence similarity alone separates answerable from out-of-scope questions
+poorly: a question about paracetamol doses still lands near "farmacotherapie", and an
+English question sits lower than a Dutch one against Dutch text. So the decision weighs
+several facts about the question and its best passage:
+
+- ``dense``: the best sentence similarity (how close the corpus comes);
+- ``offtopic`` and ``offtopic_other``: the mean similarity of the question to its nearest
+  questions in a bank of hand-written off-topic questions (``offtopic.yaml``), in its own
+  language and in the other: how close it comes to what the corpus is not about
+  (nearest-neighbour out-of-distribution scoring). Split by language because two questions
+  in one language are similar for that reason alone;
+- ``coverage``: the share of the question's content terms that the best passage contains
+  (for English questions, the glossary's Dutch forms of its domain terms);
+- ``unknown``: Dutch content words the corpus never uses ("amoxicilline");
+- ``domain_terms``: how many of the glossary's domain terms the question names (for an
+  English question the strongest sign that it asks about what the corpus covers);
+- ``english``: English questions score lower against Dutch text for the same relevance.
+
+A logistic regression over these, fitted by ``kernwijzer calibrate`` on the calibration
+half of the question set only and stored as ``answerability.json``, turns them into the
+probability that the sources answer; the pipeline abstains below ``answerable_threshold``.
+Applying the fitted model is a dot product: scikit-learn is needed to fit, not to answer.
+Not here: what to show when abstaining (``answer.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from kernwijzer.glossary import contains, in_passage, matches
+from kernwijzer.lexical import stem, tokens
+
+log = logging.getLogger(__name__)
+FEATURES = (
+    "dense",
+    "offtopic",
+    "offtopic_other",
+    "coverage",
+    "unknown",
+    "english",
+    "domain_terms",
+)
+NEIGHBOURS = 3
+# Dutch question words and verbs that carry no topic: a question may use them although the
+# corpus (policy prose) never does. Stemmed forms, as `lexical.tokens` produces them.
+QUESTION_STEMS = frozenset(
+    tokens(
+        "hoeveel welk welke noem noemt noemen bevat bevatten rekent zegt zeggen betekent "
+        "betekenen wanneer waarom hoelang moet mag mogen kunt juiste eigenlijk precies"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the abstention decision rests on (the features, and the probability)."""
+
+    dense: float
+    offtopic: float
+    offtopic_other: float
+    coverage: float
+    unknown_terms: tuple[str, ...]
+    english: bool
+    domain_terms: int
+    probability: float = float("nan")
+
+    def features(self) -> np.ndarray:
+        """The model's inputs, in `FEATURES` order."""
+        return np.array(
+            [
+                self.dense,
+                self.offtopic,
+                self.offtopic_other,
+                self.coverage,
+                min(len(self.unknown_terms), 2),
+                float(self.english),
+                min(self.domain_terms, 3),
+            ],
+            dtype=np.float64,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
+
+
+def _known(token: str, vocabulary: set[str] | dict[str, int]) -> bool:
+    if token in vocabulary or token in QUESTION_STEMS:
+        return True
+    if not token.isalpha() or len(token) < 4:
+        return True  # numbers, codes and short words say nothing about scope
+    # A compound of two corpus words ("rokenprogramma") is not a new concept.
+    return any(
+        stem(token[:i]) in vocabulary and stem(token[i:]) in vocabulary
+        for i in range(3, len(token) - 2)
+    )
+
+
+def unknown_terms(question: str, vocabulary: set[str] | dict[str, int]) -> tuple[str, ...]:
+    """Content words of a Dutch question that occur nowhere in the corpus.
+
+    Words the glossary knows ("fulltime" for fte) are domain terms, never unknown.
+    """
+    for term in matches(question):
+        for pattern in (term.pattern, term.case_pattern):
+            question = pattern.sub(" ", question) if pattern else question
+    found = [
+        token
+        for token in tokens(question)
+        if "-" not in token and not _known(token, vocabulary)  # compound parts count alone
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def coverage(
+    question: str, language: str, passage: str, vocabulary: set[str] | dict[str, int]
+) -> float:
+    """Share of the question's content terms that the passage contains (0 when none).
+
+    Terms are the question's stemmed words that the corpus uses at all (a Dutch word the
+    corpus never uses counts as a term the passage lacks) and the domain terms it names
+    in the glossary, matched by their Dutch forms; question words do not count.
+    """
+    passage_tokens = set(tokens(passage))
+    terms = [in_passage(term, passage_tokens) for term in matches(question) if not term.generic]
+    for token in dict.fromkeys(tokens(question)):
+        if token in QUESTION_STEMS or "-" in token or len(token) < 3:
+            continue
+        if token in vocabulary:
+            terms.append(contains(passage_tokens, token))
+        elif language == "nl" and not _known(token, vocabulary):
+            terms.append(False)
+    return sum(terms) / len(terms) if terms else 0.0
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """A fitted logistic regression over standardised `FEATURES`."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    features: tuple[str, ...] = FEATURES
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, evidence: Evidence) -> float:
+        """P(the sources answer) for this evidence."""
+        x = (evidence.features() - np.array(self.mean)) / np.array(self.scale)
+        z = float(x @ np.array(self.coef)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AnswerabilityModel:
+        """The model at ``path``, or the packaged one (``answerability.json``)."""
+        if path is None:
+            text = resources.files("kernwijzer").joinpath("answerability.json").read_text("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
+        if tuple(raw["features"]) != FEATURES:
+            raise ValueError(f"answerability model has features {raw['features']}, not {FEATURES}")
+        return cls(
+            tuple(raw["mean"]),
+            tuple(raw["scale"]),
+            tuple(raw["coef"]),
+            float(raw["intercept"]),
+            tuple(raw["features"]),
+            dict(raw.get("meta", {})),
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the model as JSON (reviewable in a diff)."""
+        path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+def fit(
+    evidence: list[Evidence], answerable: list[bool], meta: dict[str, Any]
+) -> AnswerabilityModel:
+    """Fit the model on labelled evidence (the calibration half, never the test half)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.stack([e.features() for e in evidence])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0  # a constant feature (e.g. one language only) carries no weight
+    # Balanced classes: the file's mix of answerable and out-of-scope questions is a choice
+    # of its authors, not the mix users ask; C=1 keeps weights modest on ~150 examples.
+    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    clf.fit((x - mean) / scale, np.array(answerable, dtype=int))
+    return AnswerabilityModel(
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        tuple(float(v) for v in clf.coef_[0]),
+        float(clf.intercept_[0]),
+        FEATURES,
+        meta,
+    )
+
+
+def load_bank() -> list[tuple[str, str]]:
+    """The packaged off-topic questions (``offtopic.yaml``) as (language, question)."""
+    raw = yaml.safe_load(resources.files("kernwijzer").joinpath("offtopic.yaml").read_text("utf-8"))
+    bank = [(lang, q) for by_lang in raw.values() for lang, qs in by_lang.items() for q in qs]
+    odd = [q for _, q in bank if not isinstance(q, str) or not q.strip()]
+    if odd:
+        raise ValueError(f"offtopic.yaml: entries must be plain questions, not {odd[0]!r}")
+    return bank
+
+
+class OffTopicBank:
+    """The off-topic questions' vectors, embedded once per model and cached on disk."""
+
+    def __init__(self, vectors: np.ndarray, languages: list[str]) -> None:
+        self.vectors = vectors
+        self.languages = np.array(languages)
+
+    @classmethod
+    def load(
+        cls, embed: Callable[[list[str]], np.ndarray], model_id: str, cache_dir: Path
+    ) -> OffTopicBank:
+        """Vectors for the packaged bank: from the cache, or embedded now and cached."""
+        bank = load_bank()
+        languages, questions = [lang for lang, _ in bank], [q for _, q in bank]
+        key = hashlib.sha256("\n".join([model_id, *questions]).encode()).hexdigest()[:16]
+        path = cache_dir / "offtopic" / f"{key}.npy"
+        if path.exists():
+            try:
+                vectors = np.load(path)
+                if vectors.shape[0] == len(questions):
+                    return cls(vectors, languages)
+            except (OSError, ValueError):
+                log.warning("Off-topic cache %s unreadable; embedding the bank again", path)
+        vectors = np.asarray(embed(questions), dtype=np.float32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)  # never a half-written cache
+        except OSError:
+            log.warning("Cannot cache the off-topic bank under %s", path.parent)
+        return cls(vectors, languages)
+
+    def similarity(self, vector: np.ndarray, language: str) -> tuple[float, float]:
+        """Mean similarity to the nearest off-topic questions: (same language, other)."""
+        sims = self.vectors @ vector
+        same = self.languages == language
+        return _nearest(sims[same]), _nearest(sims[~same])
+
+
+def _nearest(sims: np.ndarray) -> float:
+    k = min(NEIGHBOURS, len(sims))
+    return float(np.mean(np.partition(sims, -k)[-k:])) if k else 0.0
+
+
+def assess(
+    question: str,
+    language: str,
+    dense: float,
+    offtopic: tuple[float, float],
+    vocabulary: set[str] | dict[str, int],
+    passage: str,
+    model: AnswerabilityModel | None = None,
+) -> Evidence:
+    """The evidence for one question; with a model, its probability too.
+
+    ``offtopic`` is the bank similarity in the question's language and in the other;
+    ``passage`` the text around the best-ranked sentence (its chunk).
+    """
+    evidence = Evidence(
+        dense=dense,
+        offtopic=offtopic[0],
+        offtopic_other=offtopic[1],
+        coverage=coverage(question, language, passage, vocabulary),
+        unknown_terms=unknown_terms(question, vocabulary) if language == "nl" else (),
+        english=language == "en",
+        domain_terms=sum(not term.generic for term in matches(question)),
+    )
+    if model is None:
+        return evidence
+    return Evidence(**{**asdict(evidence), "probability": model.probability(evidence)})
