@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from kernwijzer.glossary import contains, in_passage, matches
+from kernwijzer.glossary import Term, contains, in_passage, matches
 from kernwijzer.lexical import stem, tokens
 
 log = logging.getLogger(__name__)
@@ -109,12 +109,15 @@ def _known(token: str, vocabulary: set[str] | dict[str, int]) -> bool:
     )
 
 
-def unknown_terms(question: str, vocabulary: set[str] | dict[str, int]) -> tuple[str, ...]:
+def unknown_terms(
+    question: str, vocabulary: set[str] | dict[str, int], terms: list[Term] | None = None
+) -> tuple[str, ...]:
     """Content words of a Dutch question that occur nowhere in the corpus.
 
     Words the glossary knows ("fulltime" for fte) are domain terms, never unknown.
+    ``terms`` are the question's glossary matches, when the caller has them already.
     """
-    for term in matches(question):
+    for term in matches(question) if terms is None else terms:
         for pattern in (term.pattern, term.case_pattern):
             question = pattern.sub(" ", question) if pattern else question
     found = [
@@ -126,16 +129,22 @@ def unknown_terms(question: str, vocabulary: set[str] | dict[str, int]) -> tuple
 
 
 def coverage(
-    question: str, language: str, passage: str, vocabulary: set[str] | dict[str, int]
+    question: str,
+    language: str,
+    passage: str,
+    vocabulary: set[str] | dict[str, int],
+    glossary_terms: list[Term] | None = None,
 ) -> float:
     """Share of the question's content terms that the passage contains (0 when none).
 
     Terms are the question's stemmed words that the corpus uses at all (a Dutch word the
     corpus never uses counts as a term the passage lacks) and the domain terms it names
-    in the glossary, matched by their Dutch forms; question words do not count.
+    in the glossary (``glossary_terms``, if the caller has them), matched by their Dutch
+    forms; question words do not count.
     """
     passage_tokens = set(tokens(passage))
-    terms = [in_passage(term, passage_tokens) for term in matches(question) if not term.generic]
+    named = matches(question) if glossary_terms is None else glossary_terms
+    terms = [in_passage(term, passage_tokens) for term in named if not term.generic]
     for token in dict.fromkeys(tokens(question)):
         if token in QUESTION_STEMS or "-" in token or len(token) < 3:
             continue
@@ -279,14 +288,16 @@ def assess(
     ``offtopic`` is the bank similarity in the question's language and in the other;
     ``passage`` the text around the best-ranked sentence (its chunk).
     """
+    # The glossary scan is the costly part of the lexical facts: once per question.
+    named = matches(question)
     evidence = Evidence(
         dense=dense,
         offtopic=offtopic[0],
         offtopic_other=offtopic[1],
-        coverage=coverage(question, language, passage, vocabulary),
-        unknown_terms=unknown_terms(question, vocabulary) if language == "nl" else (),
+        coverage=coverage(question, language, passage, vocabulary, named),
+        unknown_terms=unknown_terms(question, vocabulary, named) if language == "nl" else (),
         english=language == "en",
-        domain_terms=sum(not term.generic for term in matches(question)),
+        domain_terms=sum(not term.generic for term in named),
     )
     if model is None:
         return evidence
