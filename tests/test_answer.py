@@ -125,11 +125,21 @@ def test_source_filter_limits_documents(kw):
         pytest.param("x" * 100_000, "limit", id="100kB"),
         pytest.param("\x00\x01\x02", "empty", id="control-only"),
         pytest.param(None, "text", id="not-text"),
+        pytest.param("???", "no words", id="punctuation-only"),
+        pytest.param("x", "no words", id="one-letter"),
+        pytest.param("12345", "no words", id="bare-number"),
+        pytest.param("wat is het?", "no words", id="stop-words-only"),
     ],
 )
 def test_bad_questions_are_refused(kw, question, message):
     with pytest.raises(QuestionError, match=message):
         kw.answer(question)
+
+
+def test_a_contentless_follow_up_borrows_the_previous_question(kw):
+    answer = kw.answer("Waarom?", history=[Turn("Mag een PA de huisarts vervangen?")])
+    assert answer.citations
+    assert kw.answer("U3?").citations  # a code is a word to search for
 
 
 def test_markup_and_odd_characters_are_text(kw):

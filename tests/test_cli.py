@@ -47,7 +47,7 @@ def test_ask_json_has_the_documented_shape(index_settings):
 def test_ask_human_output_and_bad_questions(index_settings):
     out = run(["ask", "Hoe declareer ik huisartsenzorg?"], index_settings)
     assert out.returncode == 0 and "VECOZO" in out.stdout and "/bron/" in out.stdout
-    for bad in ("", "   ", "y" * 2500):
+    for bad in ("", "   ", "y" * 2500, "???", "12345"):
         res = run(["ask", bad], index_settings)
         assert res.returncode == 2 and "kernwijzer:" in res.stderr and not res.stdout
 
@@ -75,6 +75,11 @@ def test_ask_file_prints_json_lines_in_order(index_settings, tmp_path):
             b"- {id: x, question: ok, colour: red}\n", b"unknown field", id="unknown-field"
         ),
         pytest.param(b"- {id: x, question: '   '}\n", b"empty", id="empty-question"),
+        pytest.param(
+            b"- {id: a, question: 'Wat is U3?'}\n- {id: b, question: '???'}\n",
+            b"id 'b': The question has no words",
+            id="contentless-question",
+        ),
         pytest.param(b"[unclosed\n", b"cannot be parsed", id="bad-yaml"),
     ],
 )

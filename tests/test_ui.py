@@ -44,6 +44,13 @@ def test_unknown_doc_and_bad_highlight(client):
     assert page.status_code == 200 and "<mark" not in page.text
 
 
+@pytest.mark.parametrize("q", ["???", "12345", "", "x"])
+def test_api_refuses_a_question_without_words(client, q):
+    res = client.get("/api/ask", params={"q": q})
+    assert res.status_code == 400
+    assert "error" in res.json() and "Traceback" not in res.text
+
+
 def test_health(client):
     assert client.get("/health").json()["status"] == "ok"
 

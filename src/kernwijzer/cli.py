@@ -19,7 +19,7 @@ from kernwijzer.answer import Answer
 from kernwijzer.config import Settings, load_settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import ModelUnavailableError
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, clean_question
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
 from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError
 
@@ -174,7 +174,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         questions = load_questions(args.file)
         for q in questions:  # refuse the whole batch before answering anything
             try:
-                clean_question(q.question, settings.max_question_chars)
+                check_question(
+                    q.question, settings.max_question_chars, [Turn(c) for c in q.context]
+                )
             except QuestionError as exc:
                 raise QuestionFileError(f"{args.file.name}, id {q.id!r}: {exc}") from exc
         kw = Kernwijzer(settings)
@@ -188,7 +190,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             )
             _print_json(answer.to_dict())
         return 0
-    text = clean_question(args.question, settings.max_question_chars)
+    text = check_question(args.question, settings.max_question_chars)
     answer = Kernwijzer(settings).answer(text, top_k=args.top_k, documents=documents)
     if args.json:
         _print_json(answer.to_dict())

@@ -31,7 +31,7 @@ from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import PROJECT_ROOT, Settings
 from kernwijzer.embedding import LlamaIndexEmbedding
-from kernwijzer.pipeline import Kernwijzer, Turn, retrieval_text
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
 from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section
 
@@ -187,7 +187,10 @@ def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
 
 def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool, float | None]:
     history = [Turn(c) for c in q.context]
-    answer = kw.answer(q.question, qid=q.id, history=history)
+    try:
+        answer = kw.answer(q.question, qid=q.id, history=history)
+    except QuestionError:
+        return [], True, None  # refused (e.g. no content word): nothing was answered
     passages = [
         Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations
     ]

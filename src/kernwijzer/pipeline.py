@@ -20,6 +20,7 @@ from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
 from kernwijzer.glossary import expand
 from kernwijzer.language import detect_language
+from kernwijzer.lexical import tokens
 from kernwijzer.retrieval import Hit, HybridRetriever, Query
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.store import IndexStore
@@ -67,6 +68,22 @@ def clean_question(question: object, max_chars: int) -> str:
         raise QuestionError(
             f"The question is {len(text)} characters; the limit is {max_chars}. "
             f"/ De vraag is te lang (maximaal {max_chars} tekens)."
+        )
+    return text
+
+
+def check_question(question: object, max_chars: int, history: list[Turn] | None = None) -> str:
+    """`clean_question`, then refuse a question with no word to search for.
+
+    "???", "x" or "12345" give retrieval nothing to go on. A word is a non-stop-word token
+    with a letter in it, so codes such as "U3" or "PA" count and a bare number does not.
+    Judged on the text retrieval uses: "Waarom?" after a question borrows its words.
+    """
+    text = clean_question(question, max_chars)
+    if not any(any(ch.isalpha() for ch in tok) for tok in tokens(retrieval_text(text, history))):
+        raise QuestionError(
+            "The question has no words to search for. / De vraag bevat geen woorden om op "
+            "te zoeken."
         )
     return text
 
@@ -175,7 +192,7 @@ class Kernwijzer:
         documents: set[str] | None = None,
     ) -> Answer:
         """Answer one question; ``documents`` limits the sources (None = all)."""
-        text = clean_question(question, self.settings.max_question_chars)
+        text = check_question(question, self.settings.max_question_chars, history)
         if self.settings.log_questions:
             log.info("question: %s", text)
         # Loading model and index happens once per process; it is not this question's time.
