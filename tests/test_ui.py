@@ -128,3 +128,57 @@ def test_chat_in_a_real_browser(running_app, output_dir):
         page.screenshot(path=str(output_dir / "chat-markup.png"), full_page=True)
         browser.close()
     assert outside == [], f"the page made outbound requests: {outside[:5]}"
+
+
+def _reply_answer_box(page) -> dict[str, float]:
+    return page.evaluate(
+        """() => {
+        const rows = document.querySelectorAll('#kw-chat .message-row.bot-row');
+        const a = rows[rows.length - 1].querySelector('.kw-answer').getBoundingClientRect();
+        const c = document.querySelector('#kw-chat').getBoundingClientRect();
+        return {top: a.top, bottom: a.bottom, chatTop: c.top, chatBottom: c.bottom,
+                height: window.innerHeight};
+    }"""
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width, height):
+    from playwright.sync_api import sync_playwright
+
+    questions = [
+        ("Mag een PA de huisarts vervangen?", "answer"),
+        ("Wat betekent urgentie U3?", "second-answer"),
+        ("What is the maximum dose of ibuprofen?", "refusal"),
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        for n, (question, name) in enumerate(questions):
+            page.fill("#kw-question textarea", question)
+            page.click("#kw-ask")
+            page.wait_for_function(
+                f"() => document.querySelectorAll('#kw-chat .message-row.bot-row').length > {n}",
+                timeout=60_000,
+            )
+            page.wait_for_timeout(300)  # the scroll runs two frames after the render
+            box = _reply_answer_box(page)
+            # The short answer's first lines are visible: in the window and in the chat box.
+            assert 0 <= box["top"] < box["height"] - 40, (name, box)
+            assert box["chatTop"] <= box["top"] < box["chatBottom"] - 20, (name, box)
+            page.screenshot(path=str(output_dir / f"chat-{name}-{width}.png"))
+        reply = page.locator("#kw-chat .message-row.bot-row").last
+        # A refusal says so first; its nearest passages are folded and marked as no answer.
+        assert reply.locator(".kw-answer").inner_text().startswith("The sources do not answer")
+        folded = reply.locator("details.kw-more")
+        assert folded.count() == 1 and "not an answer" in folded.locator("summary").inner_text()
+        assert not folded.locator(".kw-card").first.is_visible()
+        # An answer shows its three strongest passages and folds the rest.
+        first = page.locator("#kw-chat .message-row.bot-row").first
+        assert first.locator(":scope .kw-card:not(details .kw-card)").count() == 3
+        assert first.locator("details.kw-more summary").inner_text().startswith("Meer passages")
+        browser.close()

@@ -19,6 +19,7 @@ LABELS = {
         "expanded": "Ook gezocht op",
         "unknown": "uitgever onbekend",
         "copy": "Kopieer citaat",
+        "more": "Meer passages",
     },
     "en": {
         "open": "open in source",
@@ -28,6 +29,7 @@ LABELS = {
         "expanded": "Also searched for",
         "unknown": "publisher unknown",
         "copy": "Copy citation",
+        "more": "More passages",
     },
 }
 
@@ -74,14 +76,30 @@ def card(c: Citation, language: str) -> str:
     )
 
 
+EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
+
+
+def _folded(summary: str, cards: list[str]) -> str:
+    return f'<details class="kw-more"><summary>{summary}</summary>{"".join(cards)}</details>'
+
+
 def answer_html(answer: Answer, shown: int | None = None) -> str:
-    """The chat reply for an answer: short answer, passage cards, glossary terms used."""
+    """The chat reply: the short answer first, then the strongest passages, the rest folded.
+
+    A refusal shows its message first and folds every nearest passage under a summary
+    that says they are no answer, so none of them reads as one.
+    """
     lab = labels(answer.language)
-    parts = [f"<p>{html.escape(answer.answer).replace(chr(10), '<br>')}</p>"]
+    parts = [f'<p class="kw-answer">{html.escape(answer.answer).replace(chr(10), "<br>")}</p>']
     citations = answer.citations if shown is None else answer.citations[:shown]
-    if citations:
-        parts.append(f"<h4>{lab['nearest'] if answer.abstained else lab['sources']}</h4>")
-        parts.extend(card(c, answer.language) for c in citations)
+    cards = [card(c, answer.language) for c in citations]
+    if cards and answer.abstained:
+        parts.append(_folded(f"{lab['nearest']} ({len(cards)})", cards))
+    elif cards:
+        parts.append(f"<h4>{lab['sources']}</h4>")
+        parts.extend(cards[:EXPANDED])
+        if len(cards) > EXPANDED:
+            parts.append(_folded(f"{lab['more']} ({len(cards) - EXPANDED})", cards[EXPANDED:]))
     if answer.expansions:
         parts.append(
             f"<p><small>{lab['expanded']}: {html.escape(', '.join(answer.expansions))}</small></p>"

@@ -37,11 +37,22 @@ EXAMPLES = [
     "May a PA replace a GP?",
     "Do I need the insurer's permission for GP care?",
 ]
+# After Gradio has rendered the reply (next frames), put the new reply's first line at the
+# top of the chat box and of the window: the short answer is what a GP reads first.
+SCROLL_TO_REPLY = """() => {
+  const show = () => {
+    const rows = document.querySelectorAll('#kw-chat .message-row.bot-row');
+    if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start'});
+  };
+  requestAnimationFrame(() => requestAnimationFrame(show));
+}"""
 CSS = """
 .kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
 .kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
 .kw-path{color:#57606a;font-size:.85em}
 .kw-copy textarea{width:100%;font-size:.8rem}
+.kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
+#kw-chat .message-row{scroll-margin-top:2.5rem}
 """
 GROUPS = {"beroepsgroep": "LHV / NHG", "verzekeraar": "Verzekeraars"}
 
@@ -113,6 +124,9 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                     label="Kernwijzer",
                     sanitize_html=True,
                     render_markdown=False,
+                    # The answer comes first: after a reply, its start is scrolled into view
+                    # (SCROLL_TO_REPLY), not the bottom of its passages.
+                    autoscroll=False,
                     placeholder="Stel een vraag over huisartsenzorg — in het Nederlands of Engels.",
                 )
                 question = gr.Textbox(
@@ -149,8 +163,12 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
 
         inputs = [question, chat, turns, sources, show_all]
         outputs = [chat, turns, copies, question]
-        ask.click(on_ask, inputs, outputs, concurrency_limit=4)
-        question.submit(on_ask, inputs, outputs, concurrency_limit=4)
+        ask.click(on_ask, inputs, outputs, concurrency_limit=4).then(
+            None, None, None, js=SCROLL_TO_REPLY
+        )
+        question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
+            None, None, None, js=SCROLL_TO_REPLY
+        )
         new.click(lambda: ([], [], "", ""), None, outputs)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
