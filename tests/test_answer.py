@@ -129,6 +129,7 @@ def test_source_filter_limits_documents(kw):
         pytest.param("x", "no words", id="one-letter"),
         pytest.param("12345", "no words", id="bare-number"),
         pytest.param("wat is het?", "no words", id="stop-words-only"),
+        pytest.param("Waarom?", "no words", id="question-word-only"),
     ],
 )
 def test_bad_questions_are_refused(kw, question, message):

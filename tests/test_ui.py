@@ -182,3 +182,50 @@ def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width
         assert first.locator(":scope .kw-card:not(details .kw-card)").count() == 3
         assert first.locator("details.kw-more summary").inner_text().startswith("Meer passages")
         browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_controls_do_what_they_say(running_app, output_dir):
+    from playwright.sync_api import sync_playwright
+
+    bot_rows = "#kw-chat .message-row.bot-row"
+    insurer = "Verzekeraars: Huisartsenzorg en multidisciplinaire zorg (zorgaanbieders)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+
+        def replies(n: int) -> None:
+            page.wait_for_function(
+                f"() => document.querySelectorAll('{bot_rows}').length >= {n}", timeout=60_000
+            )
+
+        assert page.locator("#kw-ask").is_disabled()  # an empty question cannot be sent
+        page.locator(".kw-chip", has_text="Wat betekent urgentie U3?").click()  # asks at once
+        replies(1)
+        assert "U3" in page.locator(bot_rows).last.inner_text()
+        assert "Ook gezocht op" not in page.inner_text("#kw-chat")  # internals stay in the JSON
+        assert page.locator("#kw-chat button[aria-label*='hare']").count() == 0
+
+        # Under a filter the reply names the sources searched and says when they are silent.
+        page.get_by_label(insurer).check()
+        page.fill("#kw-question textarea", "Mag een PA de huisarts vervangen?")
+        page.click("#kw-ask")
+        replies(2)
+        filtered = page.locator(bot_rows).last.inner_text()
+        assert filtered.startswith("De gekozen bron(nen) beantwoorden deze vraag niet")
+        assert "Gezocht in: Huisartsenzorg en multidisciplinaire zorg" in filtered
+        page.screenshot(path=str(output_dir / "chat-filtered.png"))
+
+        # "Nieuw gesprek" clears the chat, the filters and the follow-up memory: "Waarom?"
+        # no longer borrows the previous question and is refused as a question without words.
+        page.click("#kw-new")
+        page.wait_for_function("() => !document.querySelector('#kw-chat .message-row')")
+        assert not page.get_by_label(insurer).is_checked()
+        page.fill("#kw-question textarea", "Waarom?")
+        page.click("#kw-ask")
+        replies(1)
+        assert "geen woorden om op te zoeken" in page.locator(bot_rows).last.inner_text()
+        browser.close()

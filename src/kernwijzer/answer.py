@@ -27,11 +27,15 @@ LABELS = {
     "nl": {
         "abstain": "De bronnen beantwoorden deze vraag niet. Hieronder staan de passages die er "
         "het dichtst bij komen; zij zijn geen antwoord.",
+        "abstain_scoped": "De gekozen bron(nen) beantwoorden deze vraag niet. Hieronder staan "
+        "de passages daaruit die er het dichtst bij komen; zij zijn geen antwoord.",
         "none": "Geen passages gevonden.",
     },
     "en": {
         "abstain": "The sources do not answer this question. Below are the nearest passages; "
         "they are not an answer.",
+        "abstain_scoped": "The chosen source(s) do not answer this question. Below are their "
+        "nearest passages; they are not an answer.",
         "none": "No passages found.",
     },
 }
@@ -72,6 +76,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     expansions: list[str] = field(default_factory=list)
     evidence: dict[str, object] = field(default_factory=dict)  # answerability features
+    documents: list[str] | None = None  # the sources searched (None: all)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dictionary."""
@@ -244,8 +249,12 @@ def compose(
     answer_margin: float,
     answer_sentences: int,
     context_chars: int = 0,
+    scoped: bool = False,
 ) -> tuple[str, list[Citation]]:
-    """The short answer and its citations (see the module docstring)."""
+    """The short answer and its citations (see the module docstring).
+
+    ``scoped``: the user chose the sources, so a refusal says those sources are silent.
+    """
     spans = select_spans(
         snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin, context_chars
     )
@@ -260,7 +269,7 @@ def compose(
     citations = verified
     labels = LABELS.get(language, LABELS["nl"])
     if abstain:
-        return labels["abstain"], citations
+        return labels["abstain_scoped" if scoped else "abstain"], citations
     if not citations:
         return labels["none"], citations
     parts = []

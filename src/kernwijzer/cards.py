@@ -16,20 +16,20 @@ LABELS = {
         "original": "origineel",
         "nearest": "Dichtstbijzijnde passages — geen antwoord",
         "sources": "Bronnen",
-        "expanded": "Ook gezocht op",
         "unknown": "uitgever onbekend",
         "copy": "Kopieer citaat",
         "more": "Meer passages",
+        "scope": "Gezocht in",
     },
     "en": {
         "open": "open in source",
         "original": "original",
         "nearest": "Nearest passages — not an answer",
         "sources": "Sources",
-        "expanded": "Also searched for",
         "unknown": "publisher unknown",
         "copy": "Copy citation",
         "more": "More passages",
+        "scope": "Searched in",
     },
 }
 
@@ -83,14 +83,19 @@ def _folded(summary: str, cards: list[str]) -> str:
     return f'<details class="kw-more"><summary>{summary}</summary>{"".join(cards)}</details>'
 
 
-def answer_html(answer: Answer, shown: int | None = None) -> str:
+def answer_html(answer: Answer, shown: int | None = None, searched: list[str] | None = None) -> str:
     """The chat reply: the short answer first, then the strongest passages, the rest folded.
 
     A refusal shows its message first and folds every nearest passage under a summary
-    that says they are no answer, so none of them reads as one.
+    that says they are no answer, so none of them reads as one. ``searched`` names the
+    sources a filter limited the search to. The glossary's expansion terms stay in the
+    JSON: they are how retrieval works, not something a reader needs.
     """
     lab = labels(answer.language)
     parts = [f'<p class="kw-answer">{html.escape(answer.answer).replace(chr(10), "<br>")}</p>']
+    if searched:
+        names = "; ".join(html.escape(name) for name in searched)
+        parts.append(f'<p class="kw-scope"><small>{lab["scope"]}: {names}</small></p>')
     citations = answer.citations if shown is None else answer.citations[:shown]
     cards = [card(c, answer.language) for c in citations]
     if cards and answer.abstained:
@@ -100,10 +105,6 @@ def answer_html(answer: Answer, shown: int | None = None) -> str:
         parts.extend(cards[:EXPANDED])
         if len(cards) > EXPANDED:
             parts.append(_folded(f"{lab['more']} ({len(cards) - EXPANDED})", cards[EXPANDED:]))
-    if answer.expansions:
-        parts.append(
-            f"<p><small>{lab['expanded']}: {html.escape(', '.join(answer.expansions))}</small></p>"
-        )
     return "\n".join(parts)
 
 

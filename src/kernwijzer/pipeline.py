@@ -15,7 +15,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from kernwijzer.answer import Answer, compose
-from kernwijzer.answerability import AnswerabilityModel, Evidence, OffTopicBank, assess
+from kernwijzer.answerability import (
+    QUESTION_STEMS,
+    AnswerabilityModel,
+    Evidence,
+    OffTopicBank,
+    assess,
+)
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
 from kernwijzer.glossary import expand
@@ -75,12 +81,13 @@ def clean_question(question: object, max_chars: int) -> str:
 def check_question(question: object, max_chars: int, history: list[Turn] | None = None) -> str:
     """`clean_question`, then refuse a question with no word to search for.
 
-    "???", "x" or "12345" give retrieval nothing to go on. A word is a non-stop-word token
-    with a letter in it, so codes such as "U3" or "PA" count and a bare number does not.
-    Judged on the text retrieval uses: "Waarom?" after a question borrows its words.
+    "???", "x", "12345" or "Waarom?" give retrieval nothing to go on. A word is a token with
+    a letter in it that is neither a stop word nor a question word, so codes such as "U3"
+    or "PA" count and a bare number does not. Judged on the text retrieval uses: "Waarom?"
+    after a question borrows its words.
     """
     text = clean_question(question, max_chars)
-    if not any(any(ch.isalpha() for ch in tok) for tok in tokens(retrieval_text(text, history))):
+    if not has_words(retrieval_text(text, history)):
         raise QuestionError(
             "The question has no words to search for. / De vraag bevat geen woorden om op "
             "te zoeken."
@@ -88,12 +95,24 @@ def check_question(question: object, max_chars: int, history: list[Turn] | None 
     return text
 
 
+def has_words(text: str) -> bool:
+    """Whether text has a word to search for (not a stop word, question word or number)."""
+    return any(t not in QUESTION_STEMS and any(ch.isalpha() for ch in t) for t in tokens(text))
+
+
 def retrieval_text(question: str, history: list[Turn] | None) -> str:
-    """The text retrieval uses: a short or elliptic follow-up borrows the previous question."""
+    """The text retrieval uses: a short or elliptic follow-up borrows the previous question.
+
+    A question word alone ("Waarom?") names no topic of its own, so it borrows too.
+    """
     if not history:
         return question
     short = len(question.split()) <= 4
-    elliptic = FOLLOW_UP.match(question) or (short and not STANDALONE.match(question))
+    elliptic = (
+        FOLLOW_UP.match(question)
+        or (short and not STANDALONE.match(question))
+        or not has_words(question)
+    )
     return f"{history[-1].question} {question}" if elliptic else question
 
 
@@ -214,6 +233,7 @@ class Kernwijzer:
             answer_margin=self.settings.answer_margin,
             answer_sentences=self.settings.answer_sentences,
             context_chars=self.settings.quote_context_chars,
+            scoped=documents is not None,
         )
         done = time.perf_counter()
         return Answer(
@@ -229,6 +249,7 @@ class Kernwijzer:
             },
             expansions=list(query.expansions),
             evidence=evidence.to_dict(),
+            documents=sorted(documents) if documents is not None else None,
         )
 
     def retrieve(

@@ -87,6 +87,8 @@ def respond(
 ) -> tuple[list[dict[str, Any]], list[str], str, str]:
     """One chat turn: returns the chat, the conversation state, the copy panel, the input."""
     chat = list(chat or [])
+    if not (message or "").strip():
+        return chat, turns, gr.skip(), ""  # nothing to send: no empty turn in the chat
     try:
         answer: Answer = kw.answer(
             message,
@@ -100,10 +102,14 @@ def respond(
             {"role": "assistant", "content": html.escape(str(exc))},
         ]
         return chat, turns, "", ""
+    searched = None
+    if answer.documents is not None:
+        docs = kw.snapshot.documents
+        searched = [docs[d].info.title for d in answer.documents if d in docs]
     # The chat renders HTML: the user's own text is escaped like everything else.
     chat += [
         {"role": "user", "content": html.escape(answer.question)},
-        {"role": "assistant", "content": answer_html(answer)},
+        {"role": "assistant", "content": answer_html(answer, searched=searched)},
     ]
     return chat, [*(turns or []), answer.question], copy_panel(answer, base_url), ""
 
@@ -127,6 +133,8 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                     # The answer comes first: after a reply, its start is scrolled into view
                     # (SCROLL_TO_REPLY), not the bottom of its passages.
                     autoscroll=False,
+                    # No share or raw-HTML copy icons: copying is the citation panel's job.
+                    buttons=[],
                     placeholder="Stel een vraag over huisartsenzorg — in het Nederlands of Engels.",
                 )
                 question = gr.Textbox(
@@ -137,9 +145,11 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                     max_length=settings.max_question_chars,
                 )
                 with gr.Row():
-                    ask = gr.Button("Vraag", variant="primary", elem_id="kw-ask")
+                    ask = gr.Button("Vraag", variant="primary", elem_id="kw-ask", interactive=False)
                     new = gr.Button("Nieuw gesprek", elem_id="kw-new")
-                gr.Examples(EXAMPLES, inputs=question, label="Voorbeeldvragen / examples")
+                gr.Markdown("Voorbeeldvragen / examples")
+                with gr.Row(elem_id="kw-examples"):
+                    chips = [gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES]
             with gr.Column(scale=2):
                 sources = gr.CheckboxGroup(
                     _source_choices(kw),
@@ -163,13 +173,26 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
 
         inputs = [question, chat, turns, sources, show_all]
         outputs = [chat, turns, copies, question]
+        for chip, example in zip(chips, EXAMPLES, strict=True):
+            # A chip asks its question at once.
+            chip.click(
+                lambda h, s, c, e, q=example: on_ask(q, h, s, c, e),
+                inputs[1:],
+                outputs,
+                concurrency_limit=4,
+            ).then(None, None, None, js=SCROLL_TO_REPLY)
         ask.click(on_ask, inputs, outputs, concurrency_limit=4).then(
             None, None, None, js=SCROLL_TO_REPLY
         )
         question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
             None, None, None, js=SCROLL_TO_REPLY
         )
-        new.click(lambda: ([], [], "", ""), None, outputs)
+        # An empty question cannot be sent: the button waits for text.
+        question.change(lambda q: gr.update(interactive=bool(q.strip())), question, ask)
+        # One way to start over: chat, follow-up memory, copy panel, input and filters.
+        reset = [*outputs, sources, show_all]
+        new.click(lambda: ([], [], "", "", [], False), None, reset)
+        chat.clear(lambda: ([], [], "", "", [], False), None, reset)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
 
