@@ -24,6 +24,7 @@ GATE = {
     "abstain_recall": 0.85,
     "evidence_auroc": 0.94,
     "verbatim_rate": 1.0,
+    "original_verbatim_rate": 0.97,
     "link_validity": 1.0,
 }
 CEILING = {"wrongly_abstained": 0.11}
@@ -117,6 +118,8 @@ def test_eval_reports_both_halves_and_names_the_test_half(eval_result):
     assert result["split"]["seed"] and result["split"]["test"] > 100
     assert {o["half"] for o in result["outcomes"]} == {"calibration", "test"}
     assert "test half" in report and "answerability evidence" in report
+    fidelity = result["summary"]["kernwijzer"]["fidelity"]
+    assert fidelity["counts"]["verbatim"] > 0 and "Quotes against the original files" in report
     kinds = result["summary"]["kernwijzer"]["by_kind"]
     assert {"clinical", "near-miss", "instruction"} <= set(kinds)
 

@@ -32,6 +32,20 @@ FUNCTION_WORDS = frozenset(
 )
 # Candidate ligatures for the U+FFFD a PDF extractor leaves where it lost one.
 LIGATURES = ("fh", "fi", "fl", "ff", "ffi", "ffl", "ft")
+# The only ways a quote may differ from the original file, beyond what comparing letters
+# and digits already ignores (whitespace, line breaks, line-end hyphens, punctuation,
+# words split by a stray space). `fidelity.py` checks every quote against the original
+# with exactly these; any other difference is a failure.
+REPAIRS = {
+    "markup": "HTML list tags, Markdown link targets and emphasis marks in a converted "
+    "source are formatting, not words of the text",
+    "lost-ligature": "a PDF extraction lost a ligature glyph (U+FFFD); the cleaned text "
+    "restores the letters ('a\ufffdandelen' = 'afhandelen')",
+    "running-header": "a PDF repeats its title at every page break; it is not part of the "
+    "sentence it interrupts",
+    "page-footnotes": "footnotes printed at a page break interrupt the sentence that runs on "
+    "to the next page; the cleaned text moves them after it",
+}
 
 
 def clean_text(raw: str, info: SourceInfo, vocabulary: set[str]) -> str:

@@ -31,6 +31,7 @@ from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import PROJECT_ROOT, Settings
 from kernwijzer.embedding import LlamaIndexEmbedding
+from kernwijzer.fidelity import OriginalText
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
 from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section
@@ -237,8 +238,11 @@ def run_eval(
             outcomes.append(outcome)
         if progress:
             progress(1)
-    by_half = {half: summarise([o for o in outcomes if o.half == half], kw) for half in HALVES}
-    by_half["all"] = summarise(outcomes, kw)
+    originals = load_originals(kw)
+    by_half = {
+        half: summarise([o for o in outcomes if o.half == half], kw, originals) for half in HALVES
+    }
+    by_half["all"] = summarise(outcomes, kw, originals)
     return {
         "settings": _settings_record(kw.settings),
         "commit": git_commit(),
@@ -319,13 +323,50 @@ def percentile(values: list[float], pct: float) -> float:
     return float(np.percentile(values, pct)) if values else 0.0
 
 
-def summarise(outcomes: list[Outcome], kw: Kernwijzer) -> dict[str, Any]:
+def load_originals(kw: Kernwijzer) -> dict[str, OriginalText]:
+    """The original source file of every indexed document, ready for `fidelity` checks."""
+    corpus = kw.settings.corpus_dir
+    return {
+        doc_id: OriginalText.from_raw((corpus / doc.info.file).read_text("utf-8"), doc.info)
+        for doc_id, doc in kw.snapshot.documents.items()
+    }
+
+
+def fidelity(rows: list[Outcome], originals: dict[str, OriginalText]) -> dict[str, Any]:
+    """Every returned quote against its original file: counts by repair, one example each.
+
+    ``original_verbatim_rate`` counts quotes that match as is or after declared repairs only.
+    """
+    counts: dict[str, int] = {}
+    examples: dict[str, str] = {}
+    for p in (p for o in rows for p in o.passages):
+        original = originals.get(p.doc_id)
+        used = original.check(p.quote) if original else None
+        kind = "undeclared" if used is None else ("+".join(used) or "verbatim")
+        counts[kind] = counts.get(kind, 0) + 1
+        examples.setdefault(kind, p.quote[:200])
+    total = sum(counts.values())
+    return {
+        "original_verbatim_rate": round(1 - counts.get("undeclared", 0) / total, 4)
+        if total
+        else 1.0,
+        "counts": dict(sorted(counts.items())),
+        "examples": {k: v for k, v in sorted(examples.items()) if k != "verbatim"},
+    }
+
+
+def summarise(
+    outcomes: list[Outcome], kw: Kernwijzer, originals: dict[str, OriginalText] | None = None
+) -> dict[str, Any]:
     """Means per system, overall and broken down by language and category."""
     summary: dict[str, Any] = {}
     for system in sorted({o.system for o in outcomes}, key=SYSTEMS.index):
         rows = [o for o in outcomes if o.system == system]
         answerable = [o for o in rows if not o.abstain_expected]
         entry: dict[str, Any] = {"overall": {**_metric_means(answerable), **_quality(rows, kw)}}
+        if originals is not None:
+            entry["fidelity"] = fidelity(rows, originals)
+            entry["overall"]["original_verbatim_rate"] = entry["fidelity"]["original_verbatim_rate"]
         if system == "kernwijzer":
             entry["overall"].update(_abstention(rows))
         entry["by_language"] = {

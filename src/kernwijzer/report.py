@@ -33,6 +33,7 @@ QUALITY = (
     "wrongly_abstained",
     "evidence_auroc",
     "verbatim_rate",
+    "original_verbatim_rate",
     "link_validity",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -104,6 +105,22 @@ def _by_kind(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(result["summary"].get("kernwijzer", {}).get("by_kind", {}))
 
 
+def fidelity_rows(result: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    """Per system: quotes by how they match the original files (test half)."""
+    rows = {
+        system: {**entry["fidelity"]["counts"], "rate": entry["fidelity"]["original_verbatim_rate"]}
+        for system, entry in result["summary"].items()
+        if "fidelity" in entry
+    }
+    kinds = sorted({k for r in rows.values() for k in r} - {"verbatim", "undeclared", "rate"})
+    return rows, ("verbatim", *kinds, "undeclared", "rate")
+
+
+def _fidelity_examples(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    entry = result["summary"].get("kernwijzer", {}).get("fidelity", {})
+    return {kind: {"example": text} for kind, text in entry.get("examples", {}).items()}
+
+
 def summary_rows(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     """Rows for overall, per-language and per-category tables (the test half)."""
     summary = result["summary"]
@@ -153,6 +170,13 @@ def print_summary(result: dict[str, Any]) -> None:
         _table(
             "Kernwijzer per half (the model is fitted on calibration)", _halves(result), HALF_KEYS
         )
+    )
+    fid, fid_keys = fidelity_rows(result)
+    console.print(
+        _table("Quotes against the original files, by declared repair (test half)", fid, fid_keys)
+    )
+    console.print(
+        _table("One Kernwijzer quote per repair kind", _fidelity_examples(result), ("example",))
     )
     misses = [
         o
@@ -299,6 +323,8 @@ figures from the <strong>test half</strong> unless a table says otherwise</p>
 {_html_table("Kernwijzer by category, test half", rows["category"], HEADLINE)}
 {_html_table("Out-of-scope abstention by kind, test half", _by_kind(result), KIND_KEYS)}
 {_html_table("Kernwijzer per half (fitted on calibration)", _halves(result), HALF_KEYS)}
+{_html_table("Quotes against the original files, by repair (test half)", *fidelity_rows(result))}
+{_html_table("One Kernwijzer quote per repair kind", _fidelity_examples(result), ("example",))}
 <img alt="hit@k curves, per-language hit@5 and the answerability evidence of answerable and
 out-of-scope questions" src="data:image/png;base64,{_plot(result)}">
 <h2>Per question</h2><table><tr><th>id</th><th>half</th><th>system</th><th>lang</th>
