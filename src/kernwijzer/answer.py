@@ -158,6 +158,10 @@ def _heading_quote(
     return focus, widen(text, *focus, context_chars)
 
 
+def _next_section_start(doc: LoadedDocument, offset: int) -> int:
+    return min((s.start for s in doc.sections if s.start > offset), default=len(doc.text))
+
+
 def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
     """Fold a candidate into a chosen span of the same paragraph line; True if it was."""
     for span in spans:
@@ -191,10 +195,13 @@ def select_spans(
         if kind == "heading":
             (start, end), wide = _heading_quote(text, end, context_chars)
         elif kind == "label":
-            # A sub-heading in disguise is quoted with what it names, itself included.
-            label_start = start
+            # A sub-heading in disguise is quoted with what it names, itself included; what
+            # it names lies before the next section starts (the quote's link names one).
+            label = start, end
             (start, end), wide = _heading_quote(text, end, context_chars)
-            wide = label_start, wide[1]
+            wide = label[0], wide[1]
+            if wide[1] > _next_section_start(snapshot.documents[doc_id], label[0]):
+                (start, end), wide = label, label
         else:
             wide = widen(text, start, end, context_chars)
         candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
