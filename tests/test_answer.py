@@ -27,7 +27,10 @@ def test_pa_question_quotes_both_passages(kw, question):
     assert answer.language == ("en" if question.startswith("may") else "nl")
     first = next(c for c in answer.citations if NEVER_REPLACE in c.quote)
     assert first.doc_id == "lhv-nhg-kernwaarden" and first.publisher.startswith("LHV en NHG")
-    assert first.link == f"/bron/lhv-nhg-kernwaarden?q={first.start}-{first.end}#{first.anchor}"
+    assert first.link == (
+        f"/bron/lhv-nhg-kernwaarden?q={first.start}-{first.end}"
+        f"&f={first.focus_start}-{first.focus_end}#{first.anchor}"
+    )
     assert first.section_path[-1].startswith("Hoe is de zorg voor ingeschreven")
 
 

@@ -13,7 +13,10 @@ from kernwijzer.chunking import (
     sentences_for,
     split_sentences,
 )
+from kernwijzer.cleaning import clean
+from kernwijzer.corpus import Document, SourceInfo
 from kernwijzer.sections import build_sections
+from kernwijzer.structure import FURNITURE
 from tests.conftest import CORPUS
 from tests.test_sections import DOC_IDS
 
@@ -109,3 +112,27 @@ def test_a_document_title_line_is_not_quotable(documents, splitter):
     first = min(sentences, key=lambda s: s.start)
     assert first.text == "Welke zorg biedt de huisarts wel én welke niet"
     assert first.kind == "title"
+
+
+def test_a_link_teaser_is_furniture_and_navigation_is_not_quoted(splitter):
+    """The insurer page: the teaser above a dropped link line is marked, never quoted."""
+    info = SourceInfo(id="t", file="t.txt", title="T", chrome=("Meer over zorginkoop",))
+    raw = (
+        "Huisartsenzorg\n\nOp deze pagina vindt u alle informatie.\n\nContracteren\n\n"
+        "Informatie voor zorgverleners over onze zorginkoop\n\nMeer over zorginkoop\n\n"
+        "Toestemming vragen\n\nVoor huisartsenzorg is geen toestemming nodig.\n"
+    )
+    text, marks = clean(raw, info, set())
+    assert "Meer over zorginkoop" not in text
+    assert [(text[m.start : m.end], m.kind) for m in marks] == [
+        ("Informatie voor zorgverleners over onze zorginkoop", FURNITURE)
+    ]
+    doc = Document(info=info, text=text, raw_sha256="", marks=tuple(marks))
+    sections = build_sections(doc.id, doc.info.title, doc.text)
+    kinds = {
+        s.text: s.kind
+        for s in sentences_for(doc, chunk_document(doc, sections, splitter), sections)
+    }
+    assert kinds["Informatie voor zorgverleners over onze zorginkoop"] == "furniture"
+    assert kinds["Op deze pagina vindt u alle informatie."] == "furniture"
+    assert kinds["Voor huisartsenzorg is geen toestemming nodig."] == "body"

@@ -8,6 +8,7 @@ import pytest
 
 from kernwijzer.cleaning import _join_wrapped, _repair_words, clean_text
 from kernwijzer.corpus import SourceInfo
+from kernwijzer.structure import CELL, extract
 from kernwijzer.tables import render
 
 
@@ -77,9 +78,13 @@ def test_policy_document_markup_tables_and_footnotes(documents):
     # A sentence split by a page's footnotes is whole again; the footnotes stay footnotes.
     assert "er moet een diagnose gesteld worden en een beslissing worden genomen" in text
     assert re.search(r"\n\n¹⁰ Visie Huisartsenzorg 2035\n\n", text)
-    # A flattened table row reads as a list item with its sources on a labelled line.
+    # A flattened table row reads as a list item with its sources on an indented line; the
+    # column header is the cell's label, not a word of the text.
     assert "- 1 fte huisarts kan maximaal 4000 patiënten bedienen" in text
-    assert "  Bronnen: Gebaseerd op 2x de normpraktijk" in text
+    assert "gewaarborgd.\n  Gebaseerd op 2x de normpraktijk" in text
+    assert "Bronnen:" not in text and "Omschrijving:" not in text
+    cell = next(m for m in documents["lhv-nhg-kernwaarden"].marks if m.label == "Bronnen")
+    assert text[cell.start : cell.end] == "Kernwaarden huisartsenzorg; Visie Huisartsenzorg 2035"
     # The table row split by a page break is one row again.
     assert "vragen van velerlei aard verheldert" in text
 
@@ -112,10 +117,18 @@ def test_table_render_merges_continuation_rows():
         "Zorg\t<ul><li>• De huisarts beoordeelt klachten van</li></ul>",
         "\t<p>velerlei aard.</p> <ul>• Tweede punt.</ul>",
     ]
-    assert render(rows) == (
-        "- Zorg\n  Omschrijving:\n  - De huisarts beoordeelt klachten van velerlei aard.\n"
-        "  - Tweede punt."
+    text, marks = extract(render(rows))
+    assert text == (
+        "- Zorg\n  - De huisarts beoordeelt klachten van velerlei aard.\n  - Tweede punt."
     )
+    assert [(text[m.start : m.end], m.kind, m.label) for m in marks] == [
+        ("Zorg", CELL, "Kerntaak"),
+        (
+            "De huisarts beoordeelt klachten van velerlei aard.\n  - Tweede punt.",
+            CELL,
+            "Omschrijving",
+        ),
+    ]
 
 
 def test_clean_text_web_profile_tiny_fixture():

@@ -16,9 +16,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote as url_quote
 
+from kernwijzer.footnotes import notes_in
 from kernwijzer.retrieval import Hit
 from kernwijzer.sections import section_at
 from kernwijzer.snapshot import IndexSnapshot, LoadedDocument
+from kernwijzer.structure import CELL, FURNITURE, Mark, mark_at, within
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 1500
@@ -61,6 +63,13 @@ class Citation:
     supports: bool = True  # False: listed as nearest passage of an abstention
     focus_start: int = 0  # the answering sentence inside the quote (offsets in the document)
     focus_end: int = 0
+    # A table cell's column header is structure, never words of the quote: the column of
+    # the answering sentence, and every cell the quote holds with its column (offsets in
+    # the document), so a reader sees "Bronnen" as a label beside the cell.
+    table_column: str | None = None
+    table_cells: list[dict[str, object]] = field(default_factory=list)
+    # The footnotes whose markers the quote holds: {"number", "text", "start", "end"}.
+    notes: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -92,9 +101,12 @@ class _Span:
     score: float
 
 
-def section_link(doc_id: str, anchor: str, start: int, end: int) -> str:
-    """The app-relative link to the section view with a span highlighted."""
-    return f"/bron/{url_quote(doc_id)}?q={start}-{end}#{url_quote(anchor)}"
+def section_link(
+    doc_id: str, anchor: str, start: int, end: int, focus: tuple[int, int] | None = None
+) -> str:
+    """The app-relative link to the section view: the passage and its answering sentence."""
+    marked = f"&f={focus[0]}-{focus[1]}" if focus else ""
+    return f"/bron/{url_quote(doc_id)}?q={start}-{end}{marked}#{url_quote(anchor)}"
 
 
 def _block_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -122,10 +134,11 @@ def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int,
         if same_block_list and sentence.rstrip().endswith(":"):
             return start, min(line_end + same_block_list.end(), start + MAX_QUOTE)
     line_start = text.rfind("\n", 0, start) + 1
-    if text[line_start:start].strip() == "-" or text[line_start:start] == "- ":
-        # An item title: take the item with its indented lines (a table row, a term and
-        # its description).
-        m = re.match(r"[^\n]*(?:\n  [^\n]*)*", text[start:])
+    if text[line_start:start].strip() == "-":
+        # An item title: take the item with the lines indented below it (a table row, a
+        # term and its description), not its siblings.
+        deeper = " " * (len(text[line_start:start]) - len(text[line_start:start].lstrip()) + 2)
+        m = re.match(rf"[^\n]*(?:\n{deeper}[^\n]*)*", text[start:])
         if m and m.end() > end - start:
             return start, min(start + m.end(), start + MAX_QUOTE)
     line_start, line_stop = text.rfind("\n", 0, start) + 1, line_end
@@ -176,6 +189,19 @@ def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
     return False
 
 
+def _without_furniture(
+    marks: tuple[Mark, ...], wide: tuple[int, int], focus: tuple[int, int]
+) -> tuple[int, int]:
+    """The quote cut short of any page furniture around its answering sentence."""
+    lo, hi = wide
+    for m in within(marks, lo, hi, FURNITURE):
+        if m.end <= focus[0]:
+            lo = max(lo, m.end)
+        elif m.start >= focus[1]:
+            hi = min(hi, m.start)
+    return lo, hi
+
+
 def select_spans(
     snapshot: IndexSnapshot, hits: list[Hit], limit: int, margin: float, context_chars: int = 0
 ) -> list[_Span]:
@@ -204,6 +230,10 @@ def select_spans(
                 (start, end), wide = label, label
         else:
             wide = widen(text, start, end, context_chars)
+        marks = snapshot.documents[doc_id].marks
+        if mark_at(marks, start, FURNITURE):
+            continue  # a heading whose first line is a link teaser: nothing to quote
+        wide = _without_furniture(marks, wide, (start, end))
         candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
         quoted = text[wide[0] : wide[1]]
         if any(snapshot.documents[c.doc_id].text[c.start : c.end] == quoted for c in chosen):
@@ -218,6 +248,16 @@ def _citation(rank: int, span: _Span, doc: LoadedDocument, supports: bool) -> Ci
     if not quote.strip():
         return None
     section = section_at(doc.sections, span.focus[0])
+    column = mark_at(doc.marks, span.focus[0], CELL)
+    cells = [
+        {"start": max(m.start, span.start), "end": min(m.end, span.end), "column": m.label}
+        for m in within(doc.marks, span.start, span.end, CELL)
+        if m.label
+    ]
+    notes = [
+        {"number": n.number, "text": n.text, "start": n.start, "end": n.end}
+        for n in notes_in(doc.text, span.start, span.end)
+    ]
     return Citation(
         rank=rank,
         quote=quote,
@@ -229,12 +269,15 @@ def _citation(rank: int, span: _Span, doc: LoadedDocument, supports: bool) -> Ci
         anchor=section.anchor,
         start=span.start,
         end=span.end,
-        link=section_link(doc.info.id, section.anchor, span.start, span.end),
+        link=section_link(doc.info.id, section.anchor, span.start, span.end, span.focus),
         source_url=doc.info.url,
         score=round(span.score, 4),
         supports=supports,
         focus_start=span.focus[0],
         focus_end=span.focus[1],
+        table_column=column.label or None if column else None,
+        table_cells=cells,
+        notes=notes,
     )
 
 

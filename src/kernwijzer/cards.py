@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 
 from kernwijzer.answer import Answer, Citation
+from kernwijzer.inline import Decoration, render
+from kernwijzer.structure import CELL, Mark
 
 LABELS = {
     "nl": {
@@ -40,23 +42,30 @@ def labels(language: str) -> dict[str, str]:
 
 
 def _quote_html(c: Citation) -> str:
-    """The quote with its answering sentence emphasised."""
-    lo, hi = c.focus_start - c.start, c.focus_end - c.start
-    if not 0 <= lo < hi <= len(c.quote):
-        return html.escape(c.quote)
-    return (
-        html.escape(c.quote[:lo])
-        + "<strong>"
-        + html.escape(c.quote[lo:hi])
-        + "</strong>"
-        + html.escape(c.quote[hi:])
-    ).replace("\n", "<br>")
+    """The quote with its answering sentence emphasised and its cells' columns labelled."""
+    cells = tuple(
+        Mark(int(str(x["start"])), int(str(x["end"])), CELL, str(x["column"]))
+        for x in c.table_cells
+    )
+    focus = (c.focus_start, c.focus_end) if c.start <= c.focus_start < c.focus_end else None
+    return render(c.quote, c.start, Decoration(focus=focus, marks=cells)).replace("\n", "<br>")
+
+
+def _notes_html(c: Citation) -> str:
+    if not c.notes:
+        return ""
+    items = "".join(
+        f"<li><sup>{html.escape(str(n['number']))}</sup> {html.escape(str(n['text']))}</li>"
+        for n in c.notes
+    )
+    return f'<ol class="kw-notes">{items}</ol>'
 
 
 def citation_text(c: Citation, base_url: str = "") -> str:
     """A plain-text citation policy staff can paste: quote, title, section, link."""
     who = f"{c.publisher}, " if c.publisher else ""
-    return f"“{c.quote.strip()}” — {who}{c.doc_title}, {c.section}. {base_url}{c.link}"
+    notes = "".join(f"\n{n['number']}. {n['text']}" for n in c.notes)
+    return f"“{c.quote.strip()}” — {who}{c.doc_title}, {c.section}. {base_url}{c.link}{notes}"
 
 
 def card(c: Citation, language: str) -> str:
@@ -70,7 +79,7 @@ def card(c: Citation, language: str) -> str:
             f' · <a href="{url}" target="_blank" rel="noopener noreferrer">{lab["original"]}</a>'
         )
     return (
-        f'<div class="kw-card"><blockquote>[{c.rank}] {_quote_html(c)}</blockquote>'
+        f'<div class="kw-card"><blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c)}'
         f"<div><em>{html.escape(c.doc_title)}</em> — {publisher}</div>"
         f'<div class="kw-path">{html.escape(c.section)}</div><div>{links}</div></div>'
     )

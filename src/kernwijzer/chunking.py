@@ -25,6 +25,7 @@ from kernwijzer.cleaning import FOOTNOTE_RE
 from kernwijzer.corpus import Document
 from kernwijzer.language import detect_language
 from kernwijzer.sections import Section
+from kernwijzer.structure import FURNITURE, NAVIGATION_RE, mark_at
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _line_kind(line: str, content: str) -> str:
     if FOOTNOTE_RE.match(content):
         return "footnote"
     if re.match(r"^  [^\s-][^:\n]{0,40}:(\s|$)", line):
-        return "meta"  # a table cell label such as "  Bronnen: …": no answer in itself
+        return "meta"  # a table cell of titles with a colon ("  Digitalisering …: …")
     if re.match(r"^  [^\s-]", line) and not re.search(r"[.!?:]", line):
         return "meta"  # a table cell of titles ("  Kernwaarden huisartsenzorg; …"): no answer
     return "item" if "- " in line[:4] else "body"
@@ -239,6 +240,10 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
         for start, stop, text, kind in pieces:
             if start == first and _is_label(doc.text, start, stop, max_words=20):
                 kind = "title"  # the document's title line: every card shows it already
+            elif kind != "heading" and (
+                mark_at(doc.marks, start, FURNITURE) or NAVIGATION_RE.search(text)
+            ):
+                kind = "furniture"  # a link teaser or navigation: never quoted
             at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(
                 (c for c in by_anchor.get(section.anchor, []) if c.start <= at < c.end), None

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kernwijzer import tables
+from kernwijzer.structure import FURNITURE, SENTINELS, Mark, extract, wrap
 
 if TYPE_CHECKING:
     from kernwijzer.corpus import SourceInfo
@@ -45,11 +46,23 @@ REPAIRS = {
     "sentence it interrupts",
     "page-footnotes": "footnotes printed at a page break interrupt the sentence that runs on "
     "to the next page; the cleaned text moves them after it",
+    "table-header": "a table's header row is structure: the cleaned text carries each "
+    "column header as its cells' label (a citation's table_column), never as words",
+    "table-page-break": "a table row broken by a page break goes on in a row with an empty "
+    "first cell; the cleaned text rejoins each cell's two parts",
 }
 
 
 def clean_text(raw: str, info: SourceInfo, vocabulary: set[str]) -> str:
-    """Clean one document's raw text according to its profile; see the module docstring."""
+    """The cleaned text of one document (see `clean`)."""
+    return clean(raw, info, vocabulary)[0]
+
+
+def clean(raw: str, info: SourceInfo, vocabulary: set[str]) -> tuple[str, list[Mark]]:
+    """Clean one document's raw text according to its profile; see the module docstring.
+
+    Returns the text and its structure marks (table cells, page furniture).
+    """
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = _drop_chrome(text.split("\n"), info)
     if info.profile == "pdf":
@@ -58,17 +71,36 @@ def clean_text(raw: str, info: SourceInfo, vocabulary: set[str]) -> str:
         blocks = _markdown_blocks(lines)
     else:
         blocks = _web_blocks(lines)
-    return "\n\n".join(b for b in blocks if b.strip()) + "\n"
+    return extract("\n\n".join(b for b in blocks if b.strip()) + "\n")
 
 
 def _drop_chrome(lines: list[str], info: SourceInfo) -> list[str]:
+    """Drop page chrome; a link teaser left behind by a dropped link line is furniture.
+
+    "Informatie voor zorgverleners over onze zorginkoop" stands above the link "Meer over
+    zorginkoop": without the link it reads as text, yet it answers nothing.
+    """
     if info.truncate_at:
         for i, line in enumerate(lines):
             if line.strip() == info.truncate_at:
                 lines = lines[:i]
                 break
     chrome = set(info.chrome)
-    return [line for line in lines if line.strip() not in chrome]
+    kept: list[str] = []
+    for line in lines:
+        if line.strip() not in chrome:
+            kept.append(line)
+            continue
+        filled = [i for i, k in enumerate(kept) if k.strip()]
+        if len(filled) >= 2 and _is_teaser(kept[filled[-1]]):
+            kept[filled[-1]] = wrap(kept[filled[-1]].strip(), FURNITURE)
+    return kept
+
+
+def _is_teaser(line: str) -> bool:
+    s = line.strip()
+    already = any(c in s for c in SENTINELS)
+    return bool(s) and not already and not s.endswith(TERMINAL) and not re.match(r"^[•·▪*-]\s", s)
 
 
 # ----------------------------------------------------------------------------- web pages

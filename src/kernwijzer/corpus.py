@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from kernwijzer.cleaning import clean_text
+from kernwijzer.cleaning import clean
+from kernwijzer.structure import SENTINELS, Mark
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 PROFILES = ("web", "pdf", "markdown")
@@ -53,6 +54,7 @@ class Document:
     text: str
     raw_sha256: str
     extra: dict[str, str] = field(default_factory=dict)
+    marks: tuple[Mark, ...] = ()  # table cells and page furniture (``structure``)
 
     @property
     def id(self) -> str:
@@ -120,6 +122,11 @@ def read_source(info: SourceInfo, corpus_dir: Path) -> tuple[str, str]:
         raise CorpusError(
             f"Document '{info.id}': {path.name} is not valid UTF-8 (byte {exc.start})"
         ) from exc
+    if any(c in text for c in SENTINELS):
+        # Cleaning uses these private-use characters for structure marks (``structure``).
+        raise CorpusError(
+            f"Document '{info.id}': {path.name} holds private-use characters U+E000-U+E002"
+        )
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
     return text, hashlib.sha256(data).hexdigest()
@@ -142,10 +149,11 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
     vocabulary = corpus_vocabulary(
         [raw for raw, _ in raws], [info.profile == "pdf" for info in infos]
     )
-    return [
-        Document(info=info, text=clean_text(raw, info, vocabulary), raw_sha256=digest)
-        for info, (raw, digest) in zip(infos, raws, strict=True)
-    ]
+    documents = []
+    for info, (raw, digest) in zip(infos, raws, strict=True):
+        text, marks = clean(raw, info, vocabulary)
+        documents.append(Document(info=info, text=text, raw_sha256=digest, marks=tuple(marks)))
+    return documents
 
 
 def corpus_vocabulary(texts: list[str], damaged: list[bool]) -> set[str]:

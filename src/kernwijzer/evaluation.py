@@ -35,6 +35,7 @@ from kernwijzer.fidelity import OriginalText
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
 from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section
+from kernwijzer.structure import FURNITURE, Mark, within
 
 SYSTEMS = ("bm25", "dense", "kernwijzer")
 K = 10
@@ -332,19 +333,27 @@ def load_originals(kw: Kernwijzer) -> dict[str, OriginalText]:
     }
 
 
-def fidelity(rows: list[Outcome], originals: dict[str, OriginalText]) -> dict[str, Any]:
+def fidelity(
+    rows: list[Outcome],
+    originals: dict[str, OriginalText],
+    marks: dict[str, tuple[Mark, ...]] | None = None,
+) -> dict[str, Any]:
     """Every returned quote against its original file: counts by repair, one example each.
 
-    ``original_verbatim_rate`` counts quotes that match as is or after declared repairs only.
+    ``original_verbatim_rate`` counts quotes that match as is or after declared repairs only;
+    ``furniture_quotes`` counts quotes that hold page furniture (a link teaser), which none
+    may.
     """
     counts: dict[str, int] = {}
     examples: dict[str, str] = {}
+    furniture = 0
     for p in (p for o in rows for p in o.passages):
         original = originals.get(p.doc_id)
         used = original.check(p.quote) if original else None
         kind = "undeclared" if used is None else ("+".join(used) or "verbatim")
         counts[kind] = counts.get(kind, 0) + 1
         examples.setdefault(kind, p.quote[:200])
+        furniture += bool(within((marks or {}).get(p.doc_id, ()), p.start, p.end, FURNITURE))
     total = sum(counts.values())
     return {
         "original_verbatim_rate": round(1 - counts.get("undeclared", 0) / total, 4)
@@ -352,6 +361,7 @@ def fidelity(rows: list[Outcome], originals: dict[str, OriginalText]) -> dict[st
         else 1.0,
         "counts": dict(sorted(counts.items())),
         "examples": {k: v for k, v in sorted(examples.items()) if k != "verbatim"},
+        "furniture_quotes": furniture,
     }
 
 
@@ -365,7 +375,8 @@ def summarise(
         answerable = [o for o in rows if not o.abstain_expected]
         entry: dict[str, Any] = {"overall": {**_metric_means(answerable), **_quality(rows, kw)}}
         if originals is not None:
-            entry["fidelity"] = fidelity(rows, originals)
+            marks = {d: doc.marks for d, doc in kw.snapshot.documents.items()}
+            entry["fidelity"] = fidelity(rows, originals, marks)
             entry["overall"]["original_verbatim_rate"] = entry["fidelity"]["original_verbatim_rate"]
         if system == "kernwijzer":
             entry["overall"].update(_abstention(rows))

@@ -94,6 +94,7 @@ def fingerprint(prepared: Prepared, model_id: str) -> str:
         digest.update(json.dumps(asdict(doc.info), sort_keys=True).encode())
         digest.update(doc.text.encode())
         digest.update(json.dumps([s.to_dict() for s in prepared.sections[doc.id]]).encode())
+        digest.update(json.dumps([m.to_dict() for m in doc.marks]).encode())
     for chunk in prepared.chunks:
         digest.update(f"{chunk.id}|{chunk.end}|{chunk.anchor}|{chunk.embed_text}".encode())
     for sentence in prepared.sentences:
@@ -191,6 +192,7 @@ def _nodes(
                     [s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False
                 ),
                 "raw_sha256": d.raw_sha256,
+                "marks": json.dumps([m.to_dict() for m in d.marks], ensure_ascii=False),
             },
         )
         for d in prepared.documents

@@ -108,12 +108,17 @@ def _by_kind(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def fidelity_rows(result: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
     """Per system: quotes by how they match the original files (test half)."""
     rows = {
-        system: {**entry["fidelity"]["counts"], "rate": entry["fidelity"]["original_verbatim_rate"]}
+        system: {
+            **entry["fidelity"]["counts"],
+            "furniture": entry["fidelity"].get("furniture_quotes", 0),
+            "rate": entry["fidelity"]["original_verbatim_rate"],
+        }
         for system, entry in result["summary"].items()
         if "fidelity" in entry
     }
-    kinds = sorted({k for r in rows.values() for k in r} - {"verbatim", "undeclared", "rate"})
-    return rows, ("verbatim", *kinds, "undeclared", "rate")
+    named = {"verbatim", "undeclared", "furniture", "rate"}
+    kinds = sorted({k for r in rows.values() for k in r} - named)
+    return rows, ("verbatim", *kinds, "undeclared", "furniture", "rate")
 
 
 def _fidelity_examples(result: dict[str, Any]) -> dict[str, dict[str, Any]]:

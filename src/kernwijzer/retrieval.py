@@ -18,6 +18,7 @@ import numpy as np
 from kernwijzer.config import Settings
 from kernwijzer.lexical import tokens
 from kernwijzer.snapshot import IndexSnapshot
+from kernwijzer.structure import UNQUOTABLE
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,7 @@ class HybridRetriever:
         self._chunk_of = np.array(
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
-        self._answerable = np.array(
-            [e.get("kind") not in ("footnote", "meta", "title") for e in sentences.extra]
-        )
+        self._answerable = np.array([e.get("kind") not in UNQUOTABLE for e in sentences.extra])
         # Very short lines (a title, a caption, a source name) look similar to any question
         # about their topic but answer nothing: they pay a penalty that fades by six words.
         words = np.array([len(t.split()) for t in sentences.texts], dtype=np.float32)

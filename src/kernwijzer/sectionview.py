@@ -1,8 +1,10 @@
 """The section view: a cleaned document as a readable HTML page, a cited span highlighted.
 
-Headings carry their section anchor as ``id``, lists and footnotes keep their shape, and
-``highlight=(start, end)`` wraps exactly those characters of the cleaned text in
-``<mark>``. Every piece of corpus text is HTML-escaped. Not here: routing (``ui.py``).
+Headings carry their section anchor as ``id``, lists and footnotes keep their shape (a
+marker links to its note), a table cell shows its column header as a label, and page
+furniture is greyed. ``highlight=(start, end)`` marks exactly those characters of the
+cleaned text lightly, ``focus`` the answering sentence strongly (``inline.py``). Every
+piece of corpus text is HTML-escaped. Not here: routing (``ui.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import html
 import re
 
 from kernwijzer.cleaning import FOOTNOTE_RE
+from kernwijzer.footnotes import DIGITS
+from kernwijzer.inline import Decoration, render
 from kernwijzer.sections import blocks
 from kernwijzer.snapshot import LoadedDocument
 
@@ -23,29 +27,17 @@ main{display:flex;gap:2rem;padding:1rem 2rem;max-width:1200px}
 nav{flex:0 0 300px;font-size:.85rem;position:sticky;top:0;max-height:100vh;overflow:auto}
 nav ul{list-style:none;padding-left:.8rem}
 article{flex:1;min-width:0}
-mark{background:#ffe066;padding:.1rem 0;scroll-margin-top:40vh}
+mark.hl{background:#fff3bf;color:inherit;padding:.1rem 0;scroll-margin-top:40vh}
+mark.focus{background:#ffd43b;color:inherit;font-weight:600;scroll-margin-top:40vh}
+.kw-col{font-size:.8em;font-weight:600;color:#4a5562;text-transform:uppercase;letter-spacing:.02em}
+.furniture{color:#5c6670;font-style:italic}
+.fnref{text-decoration:none}
 .fn{font-size:.85rem;color:#555}
 .meta{color:#d8eef7;font-size:.9rem}
 """
 
 
-def _escape_span(text: str, offset: int, highlight: tuple[int, int] | None) -> str:
-    """Escape ``text`` (which starts at ``offset``), marking the highlighted part."""
-    if not highlight:
-        return html.escape(text)
-    lo, hi = max(highlight[0] - offset, 0), min(highlight[1] - offset, len(text))
-    if lo >= hi:
-        return html.escape(text)
-    return (
-        html.escape(text[:lo])
-        + '<mark class="hl">'
-        + html.escape(text[lo:hi])
-        + "</mark>"
-        + html.escape(text[hi:])
-    )
-
-
-def _render_list(text: str, offset: int, highlight: tuple[int, int] | None) -> str:
+def _render_list(text: str, offset: int, deco: Decoration) -> str:
     out, depth = [], 0
     for m in re.finditer(r"[^\n]+", text):
         line = m.group(0)
@@ -53,7 +45,7 @@ def _render_list(text: str, offset: int, highlight: tuple[int, int] | None) -> s
         item = line.lstrip(" ")
         is_item = item.startswith("- ")
         content_at = offset + m.start() + (len(line) - len(item)) + (2 if is_item else 0)
-        content = _escape_span(item[2:] if is_item else item, content_at, highlight)
+        content = render(item[2:] if is_item else item, content_at, deco)
         level = indent + 1 if is_item else depth
         while depth < level:
             out.append("<ul>")
@@ -66,24 +58,32 @@ def _render_list(text: str, offset: int, highlight: tuple[int, int] | None) -> s
     return "".join(out)
 
 
-def render_document(doc: LoadedDocument, highlight: tuple[int, int] | None = None) -> str:
-    """The whole document as an HTML page (see the module docstring)."""
+def render_document(
+    doc: LoadedDocument,
+    highlight: tuple[int, int] | None = None,
+    focus: tuple[int, int] | None = None,
+) -> str:
+    """The whole document as an HTML page (see the module docstring).
+
+    ``highlight`` is the quoted passage (marked lightly), ``focus`` its answering sentence
+    (marked strongly).
+    """
+    deco = Decoration(passage=highlight, focus=focus, marks=doc.marks, footnote_links=True)
     heads = {s.start: s for s in doc.sections[1:]}
     body = []
     for block in blocks(doc.text):
         section = heads.get(block.start)
+        inline = render(block.text, block.start, deco)
         if section is not None:
             level = min(section.level + 1, 6)
-            body.append(
-                f'<h{level} id="{html.escape(section.anchor)}">'
-                f"{_escape_span(block.text, block.start, highlight)}</h{level}>"
-            )
+            body.append(f'<h{level} id="{html.escape(section.anchor)}">{inline}</h{level}>')
         elif block.is_list:
-            body.append(_render_list(block.text, block.start, highlight))
-        elif FOOTNOTE_RE.match(block.text):
-            body.append(f'<p class="fn">{_escape_span(block.text, block.start, highlight)}</p>')
+            body.append(_render_list(block.text, block.start, deco))
+        elif note := FOOTNOTE_RE.match(block.text):
+            number = note.group(0).strip().translate(DIGITS)
+            body.append(f'<p class="fn" id="fn-{number}">{inline}</p>')
         else:
-            body.append(f"<p>{_escape_span(block.text, block.start, highlight)}</p>")
+            body.append(f"<p>{inline}</p>")
     toc = "".join(
         f'<li style="margin-left:{(s.level - 1) * 0.8}rem"><a href="#{html.escape(s.anchor)}">'
         f"{html.escape(s.title)}</a></li>"
@@ -101,7 +101,8 @@ def render_document(doc: LoadedDocument, highlight: tuple[int, int] | None = Non
         if x
     )
     script = (
-        "<script>window.addEventListener('load',()=>{const m=document.querySelector('mark.hl');"
+        "<script>window.addEventListener('load',()=>{"
+        "const m=document.querySelector('mark.focus')||document.querySelector('mark.hl');"
         "if(m){m.scrollIntoView({block:'center'});}});</script>"
         if highlight
         else ""

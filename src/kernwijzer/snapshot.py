@@ -16,6 +16,7 @@ from kernwijzer.corpus import SourceInfo
 from kernwijzer.lexical import Bm25Index
 from kernwijzer.sections import Section
 from kernwijzer.store import IndexCorruptError, IndexMissingError, IndexStore, Manifest
+from kernwijzer.structure import Mark
 
 NO_INDEX = "There is no index yet at {where}. Build it with: kernwijzer index"
 
@@ -27,6 +28,7 @@ class LoadedDocument:
     info: SourceInfo
     text: str
     sections: list[Section]
+    marks: tuple[Mark, ...] = ()  # table cells and page furniture (``structure``)
     by_anchor: dict[str, Section] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -112,7 +114,8 @@ class IndexSnapshot:
             info = json.loads(str(meta["info"]))
             info["chrome"] = tuple(info.get("chrome") or ())
             sections = [_section_from(doc_id, s) for s in json.loads(str(meta["sections"]))]
-            documents[doc_id] = LoadedDocument(SourceInfo(**info), text, sections)
+            marks = tuple(Mark.from_dict(m) for m in json.loads(str(meta.get("marks") or "[]")))
+            documents[doc_id] = LoadedDocument(SourceInfo(**info), text, sections, marks)
         chunks = _passages(store, manifest, "chunks")
         sentences = _passages(store, manifest, "sentences")
         _check_offsets(documents, chunks)

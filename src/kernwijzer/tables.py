@@ -1,15 +1,18 @@
 """Flattened tables (tab-separated rows with embedded HTML lists) rendered as readable lists.
 
 Each row becomes a list item: its first cell is the item, every other cell an indented
-line labelled with its column header, bullets inside a cell become sub-items. A row whose
-first cell is empty continues the row before it (a table split by a page break).
-Not here: detecting where a table starts (``cleaning.py``).
+line, bullets inside a cell become sub-items. A column header is structure, not words of
+the cell: it is never written into the text but carried as the cell's mark (``structure``),
+so no quote can contain it. A row whose first cell is empty continues the row before it
+(a table split by a page break). Not here: detecting where a table starts (``cleaning.py``).
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from kernwijzer.structure import CELL, wrap
 
 Cell = list[str]  # the items of one cell
 
@@ -39,22 +42,22 @@ def _merge_into(previous: list[Cell], continuation: list[Cell]) -> None:
             target.extend(extra)
 
 
+def _label(header: list[str], j: int) -> str:
+    return header[j].strip().rstrip(":").strip() if j < len(header) else ""
+
+
 def _render_row(cells: list[Cell], header: list[str]) -> str:
     first = " ".join(cells[0]) if cells and cells[0] else ""
-    lines = [f"- {first}"] if first else []
+    lines = [f"- {wrap(first, CELL, _label(header, 0))}"] if first else []
     for j, items in enumerate(cells[1:], start=1):
         if not items:
             continue
-        label = header[j].strip() if j < len(header) else ""
+        label = _label(header, j)
         # Titles (of sources, say) do not end in a full stop; sentences do.
-        short = not any(i.endswith(".") for i in items)
-        if short:
-            joined = "; ".join(items)
-            lines.append(f"  {label}: {joined}" if label else f"  {joined}")
+        if not any(i.endswith(".") for i in items):
+            lines.append(f"  {wrap('; '.join(items), CELL, label)}")
         else:
-            if label:
-                lines.append(f"  {label if label.endswith(':') else label + ':'}")
-            lines.extend(f"  - {item}" for item in items)
+            lines.append("  - " + wrap("\n  - ".join(items), CELL, label))
     if not first and lines:
         lines[0] = "- " + lines[0].lstrip()
     return "\n".join(lines)

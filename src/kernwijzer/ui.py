@@ -50,6 +50,9 @@ CSS = """
 .kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
 .kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
 .kw-path{color:#57606a;font-size:.85em}
+.kw-card mark.focus{background:none;color:inherit;font-weight:700}
+.kw-col{font-size:.8em;font-weight:600;color:#4a5562;text-transform:uppercase}
+.kw-notes{font-size:.8em;color:#4a5562;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
 .kw-copy textarea{width:100%;font-size:.8rem}
 .kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
 #kw-chat .message-row{scroll-margin-top:2.5rem}
@@ -202,11 +205,13 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/bron/{doc_id}", response_class=HTMLResponse)
-    def section_view(doc_id: str, q: str | None = None) -> HTMLResponse:
+    def section_view(doc_id: str, q: str | None = None, f: str | None = None) -> HTMLResponse:
         doc = kw.snapshot.documents.get(doc_id)
         if doc is None:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
-        return HTMLResponse(render_document(doc, parse_highlight(q, len(doc.text))))
+        passage = parse_highlight(q, len(doc.text))
+        focus = parse_highlight(f, len(doc.text))
+        return HTMLResponse(render_document(doc, passage, focus))
 
     @app.get("/api/ask")
     def api_ask(q: str, top_k: int | None = None) -> JSONResponse:
