@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from kernwijzer.answer import verify, widen
 from kernwijzer.answerability import coverage
+from kernwijzer.cards import text_fragment
 from kernwijzer.lexical import tokens
 from kernwijzer.pipeline import QuestionError, Turn
+from kernwijzer.related import as_question
 
 NEVER_REPLACE = "een PA of VS nooit een huisarts kan vervangen"
 ALSO_NEVER = "maar nooit een huisarts vervangen"
@@ -144,6 +146,10 @@ def test_a_contentless_follow_up_borrows_the_previous_question(kw):
     answer = kw.answer("Waarom?", history=[Turn("Mag een PA de huisarts vervangen?")])
     assert answer.citations
     assert kw.answer("U3?").citations  # a code is a word to search for
+    for nothing in ("???", "12345", "?!"):
+        # Not a letter to ask with: refused even after a question, nothing borrowed.
+        with pytest.raises(QuestionError, match="no words"):
+            kw.answer(nothing, history=[Turn("Mag een PA de huisarts vervangen?")])
 
 
 def test_markup_and_odd_characters_are_text(kw):
@@ -172,3 +178,36 @@ def test_domain_terms_count_as_evidence_only_when_the_passage_has_them():
     without = coverage(question, "en", "De praktijk heeft een vast team.", vocabulary)
     assert with_term == 1.0
     assert without == 0.0
+
+
+def test_see_also_offers_the_sources_own_questions(kw):
+    answer = kw.answer("Hoeveel patiënten heeft een normpraktijk?")
+    assert 1 <= len(answer.related) <= 3
+    titles = {s.title for d in kw.snapshot.documents.values() for s in d.sections}
+    assert all(q in titles and q.endswith("?") for q in answer.related)
+    assert kw.answer("What is the maximum dose of ibuprofen?").related == []
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "WAT ZIJN DE KERNTAKEN VAN DE HUISARTSENZORG?",
+            "Wat zijn de kerntaken van de huisartsenzorg?",
+        ),
+        ("Bent u huisarts?", None),
+        ("Spoedeisende zorg", None),
+    ],
+)
+def test_a_title_as_a_question(title, expected):
+    assert as_question(title) == expected
+
+
+def test_copied_links_find_the_sentence_on_the_public_page():
+    assert text_fragment("Zorg in de ANW-uren") == "#:~:text=Zorg%20in%20de%20ANW%2Duren"
+    long = (
+        "De huisarts biedt zorg, ook 's avonds & in het weekend, aan alle ingeschreven patiënten."
+    )
+    assert text_fragment(long) == (
+        "#:~:text=De%20huisarts%20biedt%20zorg%2C,aan%20alle%20ingeschreven%20pati%C3%ABnten."
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -55,9 +57,22 @@ def test_health(client):
     assert client.get("/health").json()["status"] == "ok"
 
 
+PUBLIC_URL = "https://kernwijzer.example.nl"
+
+
 @pytest.fixture(scope="module")
-def running_app(index_settings):
-    proc, url = start_app(settings_env(index_settings))
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def running_app(index_settings, data_dir):
+    env = {
+        **settings_env(index_settings),
+        "KERNWIJZER_PUBLIC_URL": PUBLIC_URL,
+        "KERNWIJZER_DATA_DIR": str(data_dir),
+    }
+    proc, url = start_app(env)
     yield url
     proc.terminate()
     proc.wait(timeout=30)
@@ -172,10 +187,12 @@ def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width
             assert box["chatTop"] <= box["top"] < box["chatBottom"] - 20, (name, box)
             page.screenshot(path=str(output_dir / f"chat-{name}-{width}.png"))
         reply = page.locator("#kw-chat .message-row.bot-row").last
-        # A refusal says so first; its nearest passages are folded and marked as no answer.
-        assert reply.locator(".kw-answer").inner_text().startswith("The sources do not answer")
+        # A refusal says so first (in the page's language, Dutch here, whatever the question's);
+        # its nearest passages are folded and marked as no answer.
+        refusal = reply.locator(".kw-answer").inner_text()
+        assert refusal.startswith("De bronnen beantwoorden deze vraag niet")
         folded = reply.locator("details.kw-more")
-        assert folded.count() == 1 and "not an answer" in folded.locator("summary").inner_text()
+        assert folded.count() == 1 and "geen antwoord" in folded.locator("summary").inner_text()
         assert not folded.locator(".kw-card").first.is_visible()
         # An answer shows its three strongest passages and folds the rest.
         first = page.locator("#kw-chat .message-row.bot-row").first
@@ -228,4 +245,268 @@ def test_controls_do_what_they_say(running_app, output_dir):
         page.click("#kw-ask")
         replies(1)
         assert "geen woorden om op te zoeken" in page.locator(bot_rows).last.inner_text()
+        browser.close()
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _ask(page, question: str, replies: int) -> None:
+    page.fill("#kw-question textarea", question)
+    page.click("#kw-ask")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#kw-chat .message-row.bot-row').length >= {replies}",
+        timeout=60_000,
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_citations_copy_strength_and_feedback(
+    running_app, output_dir, data_dir, index_settings, tmp_path
+):
+    """Chips preview their passage, copies carry a public link, 👍 lands in the store."""
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    from kernwijzer.feedback import FEEDBACK_FILE, FeedbackStore
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=running_app)
+        page = context.new_page()
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        page.wait_for_function("document.activeElement.closest('#kw-question') !== null")
+        assert page.evaluate("document.documentElement.lang") == "nl"
+        assert page.locator("h1").inner_text() == "Kernwijzer"
+        _ask(page, "Mag een PA de huisarts vervangen?", 1)
+        reply = page.locator("#kw-chat .message-row.bot-row").last
+        first = reply.locator(".kw-card").first
+        assert "Overeenkomst: sterk" in first.inner_text()
+        assert "datum/versie:" in first.inner_text()
+
+        # [1] is a link; hovering it shows the answering sentence, document and section.
+        chip = reply.locator(".kw-answer .kw-ref").first
+        chip.hover()
+        tip = chip.locator(".kw-tip")
+        assert tip.is_visible() and "nooit een huisarts kan vervangen" in tip.inner_text()
+        assert "kernwaarden" in tip.inner_text()
+        page.screenshot(path=str(output_dir / "chat-chip-hover.png"))
+
+        # Copying a passage: quote, title, publisher and a link that works elsewhere.
+        first.locator(".kw-copy-btn").click()
+        page.wait_for_function(
+            "() => document.querySelector('#kw-chat .kw-card .kw-copy-btn')"
+            ".textContent.includes('Gekopieerd')"
+        )
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "nooit een huisarts kan vervangen" in copied
+        assert "Uitwerking AZWA opdracht D3" in copied and "LHV en NHG" in copied
+        assert f"{PUBLIC_URL}/bron/lhv-nhg-kernwaarden?q=" in copied
+        assert "127.0.0.1" not in copied
+        page.screenshot(path=str(output_dir / "chat-copied.png"))
+        reply.locator(".kw-copy-btn", has_text="Kopieer antwoord").click()
+        page.wait_for_timeout(200)
+        assert "[1] “" in page.evaluate("navigator.clipboard.readText()")
+
+        # 👍 with a comment is stored on this machine and exported as a question file.
+        page.locator("#kw-chat button[aria-label='Goed antwoord']").last.click()
+        page.wait_for_selector("#kw-note textarea", timeout=30_000)
+        page.fill("#kw-note textarea", "Precies wat ik zocht.")
+        page.click("#kw-send-note")
+        page.wait_for_function(
+            "() => document.querySelector('#kw-thanks').innerText.includes('toelichting')",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(output_dir / "chat-feedback.png"))
+        browser.close()
+    ratings = FeedbackStore(data_dir / FEEDBACK_FILE).all()
+    assert [(r.question, r.rating, r.comment) for r in ratings] == [
+        ("Mag een PA de huisarts vervangen?", "up", "Precies wat ik zocht.")
+    ]
+    env = settings_env(index_settings)
+    exported = tmp_path / "feedback.yaml"
+    run = [sys.executable, "-m", "kernwijzer.cli"]
+    subprocess.run(
+        [
+            *run,
+            "feedback",
+            "export",
+            "--file",
+            str(data_dir / FEEDBACK_FILE),
+            "--out",
+            str(exported),
+        ],
+        check=True,
+        env=env,
+    )
+    asked = subprocess.run(
+        [*run, "ask", "--file", str(exported)], check=True, env=env, capture_output=True, text=True
+    )
+    lines = [json.loads(line) for line in asked.stdout.splitlines() if line.strip()]
+    assert [a["question"] for a in lines] == ["Mag een PA de huisarts vervangen?"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_see_also_counter_and_timing(running_app, output_dir):
+    """ "Zie ook" asks the source's own question; the counter stops an over-long question."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        timings = []
+        questions = [
+            "Hoeveel patiënten heeft een normpraktijk?",
+            "Wat betekent urgentie U3?",
+            "May a PA replace a GP?",
+            "Wie beheert het medisch dossier?",
+            "Do I need the insurer's permission for GP care?",
+        ]
+        for n, question in enumerate(questions, start=1):
+            page.fill("#kw-question textarea", question)
+            started = time.perf_counter()
+            page.click("#kw-ask")
+            page.wait_for_function(
+                "() => { const r = document.querySelectorAll('#kw-chat .message-row.bot-row');"
+                f" return r.length >= {n} && r[r.length - 1].querySelector('.kw-answer'); }}",
+                timeout=60_000,
+            )
+            timings.append(time.perf_counter() - started)
+        timings.sort()
+        (output_dir / "browser-timing.txt").write_text(
+            f"submit to answer visible, {len(timings)} questions: p50 "
+            f"{timings[len(timings) // 2]:.2f} s, max {timings[-1]:.2f} s\n"
+        )
+        first_reply = page.locator("#kw-chat .message-row.bot-row").first
+        related = first_reply.locator(".kw-next")
+        assert related.count() >= 1
+        asked = related.first.inner_text()
+        related.first.click()
+        page.wait_for_function(
+            "() => document.querySelectorAll('#kw-chat .message-row.bot-row').length >= "
+            f"{len(questions) + 1}",
+            timeout=60_000,
+        )
+        users = page.locator("#kw-chat .message-row.user-row")
+        assert users.last.inner_text().strip() == asked
+
+        page.fill("#kw-question textarea", "Mag een PA " * 250)
+        page.wait_for_function(
+            "() => document.querySelector('#kw-count').innerText.includes('te lang')"
+        )
+        assert page.locator("#kw-ask").is_disabled()
+        page.screenshot(path=str(output_dir / "chat-too-long.png"))
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_source_page_on_a_phone(running_app, output_dir, kw):
+    from playwright.sync_api import sync_playwright
+
+    c = kw.answer("Hoeveel patiënten heeft een normpraktijk?").citations[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(running_app + c.link)
+        page.wait_for_selector("mark.focus")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not page.evaluate("document.getElementById('toc').open")
+        box = page.locator("mark.focus").first.bounding_box()
+        assert box and 0 <= box["y"] < 844
+        page.screenshot(path=str(output_dir / "source-phone.png"))
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_no_serious_accessibility_violations(running_app, output_dir, kw):
+    """axe-core on the chat after an answer and on a source page, light and dark."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    link = kw.answer("Mag een PA de huisarts vervangen?").citations[0].link
+    found: dict[str, list[dict[str, object]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        for scheme in ("light", "dark"):
+            page = browser.new_page(viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+            page.goto(running_app + ("/?__theme=dark" if scheme == "dark" else "/"))
+            page.wait_for_selector("#kw-question textarea", timeout=60_000)
+            _ask(page, "Mag een PA de huisarts vervangen?", 1)
+            page.fill("#kw-question textarea", "En een VS?")  # the ask button enabled
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(output_dir / f"axe-chat-{scheme}.png"))
+            found[f"chat-{scheme}"] = Axe().run(page).response["violations"]
+            page.goto(running_app + link)
+            page.wait_for_selector("mark.focus")
+            page.screenshot(path=str(output_dir / f"axe-source-{scheme}.png"))
+            found[f"source-{scheme}"] = Axe().run(page).response["violations"]
+            page.close()
+        browser.close()
+    summary = {
+        where: [
+            (
+                v["id"],
+                v["impact"],
+                len(v["nodes"]),
+                [n["target"] for n in v["nodes"][:3]],
+                v["nodes"][0].get("failureSummary", "")[:300],
+            )
+            for v in violations
+        ]
+        for where, violations in found.items()
+    }
+    (output_dir / "axe.json").write_text(json.dumps(summary, indent=1))
+    serious = {
+        where: [v for v in items if v[1] in ("serious", "critical")]
+        for where, items in summary.items()
+    }
+    assert all(not items for items in serious.values()), serious
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_one_language_at_a_time(running_app, output_dir):
+    """Dutch by default; switched to English, every label, message and <html lang> follow."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        assert page.locator("#kw-ask").inner_text() == "Vraag"
+        _ask(page, "Wat betekent urgentie U3?", 1)
+        assert "Bronnen" in page.locator("#kw-chat .message-row.bot-row").last.inner_text()
+        page.get_by_label("English").check()
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
+        assert page.locator("#kw-ask").inner_text() == "Ask"
+        assert page.locator("#kw-new").inner_text() == "New conversation"
+        assert "quoted word for word" in page.locator("h1 + p").inner_text()
+        assert page.title().startswith("Kernwijzer — general practice")
+        # A Dutch question under the English page: the quotes are Dutch, the labels English.
+        _ask(page, "Mag een PA de huisarts vervangen?", 2)
+        reply = page.locator("#kw-chat .message-row.bot-row").last.inner_text()
+        assert "Sources" in reply and "Match: strong" in reply and "Bronnen" not in reply
+        assert page.locator("#kw-chat button[aria-label='Good answer']").count() >= 1
+        _ask(page, "What is the maximum dose of ibuprofen?", 3)
+        reply = page.locator("#kw-chat .message-row.bot-row").last.inner_text()
+        assert reply.startswith("The sources do not answer")
+        page.fill("#kw-question textarea", "???")
+        page.click("#kw-ask")
+        page.wait_for_function(
+            "() => document.querySelector('#kw-chat').innerText"
+            ".includes('The question has no words to search for.')",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(output_dir / "chat-english.png"))
         browser.close()

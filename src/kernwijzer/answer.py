@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 from urllib.parse import quote as url_quote
 
 from kernwijzer.footnotes import notes_in
@@ -70,6 +71,13 @@ class Citation:
     table_cells: list[dict[str, object]] = field(default_factory=list)
     # The footnotes whose markers the quote holds: {"number", "text", "start", "end"}.
     notes: list[dict[str, object]] = field(default_factory=list)
+    # How well the passage answers, for readers: "strong" (as good as the best), "partial"
+    # (relevant, weaker), "none" (a nearest passage of a refusal).
+    strength: str = "strong"
+    # The same words in other documents: {"doc_id", "doc_title", "publisher", "section",
+    # "link", "date"}; one card lists every source instead of repeating the quote.
+    also_in: list[dict[str, object]] = field(default_factory=list)
+    date: str | None = None  # the document's date or version, when known
 
 
 @dataclass
@@ -86,10 +94,18 @@ class Answer:
     expansions: list[str] = field(default_factory=list)
     evidence: dict[str, object] = field(default_factory=dict)  # answerability features
     documents: list[str] | None = None  # the sources searched (None: all)
+    related: list[str] = field(default_factory=list)  # "Zie ook": the sources' own questions
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dictionary."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """Inverse of `to_dict` (an answer kept in the app's state)."""
+        fields = dict(data)
+        fields["citations"] = [Citation(**c) for c in data.get("citations", [])]
+        return cls(**fields)
 
 
 @dataclass
@@ -99,6 +115,7 @@ class _Span:
     end: int
     focus: tuple[int, int]
     score: float
+    also: list[_Span] = field(default_factory=list)  # the same words in other documents
 
 
 def section_link(
@@ -236,14 +253,35 @@ def select_spans(
         wide = _without_furniture(marks, wide, (start, end))
         candidate = _Span(doc_id, wide[0], wide[1], (start, end), hit.score)
         quoted = text[wide[0] : wide[1]]
-        if any(snapshot.documents[c.doc_id].text[c.start : c.end] == quoted for c in chosen):
-            continue  # the same words elsewhere (a repeated table cell) add nothing
+        same = next(
+            (c for c in chosen if snapshot.documents[c.doc_id].text[c.start : c.end] == quoted),
+            None,
+        )
+        if same is not None:
+            # The same words again: in the same document they add nothing (a repeated
+            # table cell); in another they are one more source for the same quote.
+            if same.doc_id != doc_id and all(a.doc_id != doc_id for a in same.also):
+                same.also.append(candidate)
+            continue
         if not _merge(chosen, candidate, text):
             chosen.append(candidate)
     return chosen
 
 
-def _citation(rank: int, span: _Span, doc: LoadedDocument, supports: bool) -> Citation | None:
+def _source(span: _Span, doc: LoadedDocument) -> dict[str, object]:
+    section = section_at(doc.sections, span.focus[0])
+    return {
+        "doc_id": doc.info.id,
+        "doc_title": doc.info.title,
+        "publisher": doc.info.publisher,
+        "section": " › ".join(section.path) or doc.info.title,
+        "link": section_link(doc.info.id, section.anchor, span.start, span.end, span.focus),
+        "date": doc.info.date,
+    }
+
+
+def _citation(rank: int, span: _Span, snapshot: IndexSnapshot, supports: bool) -> Citation | None:
+    doc = snapshot.documents[span.doc_id]
     quote = doc.text[span.start : span.end]
     if not quote.strip():
         return None
@@ -278,6 +316,9 @@ def _citation(rank: int, span: _Span, doc: LoadedDocument, supports: bool) -> Ci
         table_column=column.label or None if column else None,
         table_cells=cells,
         notes=notes,
+        strength="strong" if supports else "none",
+        also_in=[_source(a, snapshot.documents[a.doc_id]) for a in span.also],
+        date=doc.info.date,
     )
 
 
@@ -311,12 +352,18 @@ def compose(
     citations = [
         c
         for rank, span in enumerate(spans, start=1)
-        if (c := _citation(rank, span, snapshot.documents[span.doc_id], not abstain)) is not None
+        if (c := _citation(rank, span, snapshot, not abstain)) is not None
     ]
     verified = [c for c in citations if verify(c, snapshot)]
     if len(verified) != len(citations):
         log.error("Dropped %d non-verbatim quote(s)", len(citations) - len(verified))
     citations = verified
+    if citations and not abstain:
+        best = citations[0].score
+        citations = [
+            c if c.score >= best - answer_margin else replace(c, strength="partial")
+            for c in citations
+        ]
     labels = LABELS.get(language, LABELS["nl"])
     if abstain:
         return labels["abstain_scoped" if scoped else "abstain"], citations

@@ -1,5 +1,13 @@
 """HTML for answers in the chat: the short answer, then one card per quoted passage.
 
+The short answer comes first; each [n] in it is a link to its passage's section with a
+preview (quote, document, section) on hover and focus. Each card says how strongly it
+answers in words (sterk / gedeeltelijk), shows document, publisher, date and section, and
+has a copy button whose text is a citation policy staff can paste: the quote, title,
+publisher, date, section and a link that works elsewhere (the document's public URL, with
+a text fragment where that page is the same text, and the app's link under the configured
+public URL). Identical quotes from several documents are one card listing each source.
+
 Every string from the corpus or the user is HTML-escaped here, so a question holding
 ``<script>`` shows as text. Labels follow the answer's language. Not here: the app.
 """
@@ -7,7 +15,10 @@ Every string from the corpus or the user is HTML-escaped here, so a question hol
 from __future__ import annotations
 
 import html
+import re
+from urllib.parse import quote as url_quote
 
+from kernwijzer.answer import LABELS as ANSWER_LABELS
 from kernwijzer.answer import Answer, Citation
 from kernwijzer.inline import Decoration, render
 from kernwijzer.structure import CELL, Mark
@@ -20,8 +31,20 @@ LABELS = {
         "sources": "Bronnen",
         "unknown": "uitgever onbekend",
         "copy": "Kopieer citaat",
+        "copy_answer": "Kopieer antwoord met bronnen",
+        "copied": "Gekopieerd",
         "more": "Meer passages",
         "scope": "Gezocht in",
+        "date": "datum/versie",
+        "no_date": "onbekend",
+        "also": "Dezelfde tekst staat ook in",
+        "see_also": "Zie ook",
+        "strong": "sterk",
+        "partial": "gedeeltelijk",
+        "none": "geen antwoord",
+        "match": "Overeenkomst",
+        "source_n": "Bron",
+        "notes": "Voetnoten",
     },
     "en": {
         "open": "open in source",
@@ -30,10 +53,24 @@ LABELS = {
         "sources": "Sources",
         "unknown": "publisher unknown",
         "copy": "Copy citation",
+        "copy_answer": "Copy answer with sources",
+        "copied": "Copied",
         "more": "More passages",
         "scope": "Searched in",
+        "date": "date/version",
+        "no_date": "unknown",
+        "also": "The same text is also in",
+        "see_also": "See also",
+        "strong": "strong",
+        "partial": "partial",
+        "none": "not an answer",
+        "match": "Match",
+        "source_n": "Source",
+        "notes": "Footnotes",
     },
 }
+EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
+TIP_CHARS = 220  # characters of the quote in a citation chip's preview
 
 
 def labels(language: str) -> dict[str, str]:
@@ -51,84 +88,203 @@ def _quote_html(c: Citation) -> str:
     return render(c.quote, c.start, Decoration(focus=focus, marks=cells)).replace("\n", "<br>")
 
 
-def _notes_html(c: Citation) -> str:
+def _notes_html(c: Citation, language: str) -> str:
     if not c.notes:
         return ""
     items = "".join(
         f"<li><sup>{html.escape(str(n['number']))}</sup> {html.escape(str(n['text']))}</li>"
         for n in c.notes
     )
-    return f'<ol class="kw-notes">{items}</ol>'
+    return f'<ol class="kw-notes" aria-label="{labels(language)["notes"]}">{items}</ol>'
 
 
-def citation_text(c: Citation, base_url: str = "") -> str:
-    """A plain-text citation policy staff can paste: quote, title, section, link."""
+def text_fragment(sentence: str) -> str:
+    """A URL text fragment (``#:~:text=``) that finds ``sentence`` on its web page.
+
+    Long sentences are given by their first and last words (``start,end``), as the
+    fragment syntax allows; "-", "," and "&" are percent-encoded as it requires.
+    """
+    words = sentence.split()
+
+    def enc(part: list[str]) -> str:
+        return url_quote(" ".join(part), safe="").replace("-", "%2D")
+
+    if len(words) <= 8:
+        return f"#:~:text={enc(words)}"
+    return f"#:~:text={enc(words[:4])},{enc(words[-4:])}"
+
+
+def public_links(c: Citation, public_url: str | None, same_text: bool) -> list[str]:
+    """Links to the quote that work outside this machine (may be empty)."""
+    links = []
+    if c.source_url:
+        focus = c.quote[c.focus_start - c.start : c.focus_end - c.start].strip()
+        fragment = text_fragment(focus) if same_text and focus else ""
+        links.append(f"{c.source_url}{fragment}")
+    if public_url:
+        links.append(f"{public_url.rstrip('/')}{c.link}")
+    return links
+
+
+def citation_text(c: Citation, public_url: str | None = None, same_text: bool = False) -> str:
+    """A plain-text citation policy staff can paste.
+
+    The quote, then publisher, title, date/version (when known), section and links that
+    work elsewhere; footnotes the quote refers to follow it.
+    """
     who = f"{c.publisher}, " if c.publisher else ""
-    notes = "".join(f"\n{n['number']}. {n['text']}" for n in c.notes)
-    return f"“{c.quote.strip()}” — {who}{c.doc_title}, {c.section}. {base_url}{c.link}{notes}"
+    when = f" ({c.date})" if c.date else ""
+    lines = [f"“{c.quote.strip()}”", f"— {who}{c.doc_title}{when}, {c.section}."]
+    lines += [f"{n['number']}. {n['text']}" for n in c.notes]
+    lines += public_links(c, public_url, same_text)
+    for other in c.also_in:
+        also_who = f"{other['publisher']}, " if other.get("publisher") else ""
+        lines.append(f"— ook in: {also_who}{other['doc_title']}, {other['section']}.")
+    return "\n".join(lines)
 
 
-def card(c: Citation, language: str) -> str:
+def _copy_button(text: str, label: str, copied: str) -> str:
+    # The click is handled by the page script (ui.PAGE_JS): the chat's sanitiser strips
+    # inline handlers and data attributes, so the text to copy and the confirmation ride
+    # along in hidden spans.
+    return (
+        f'<span class="kw-copy"><button type="button" class="kw-copy-btn">{label}</button>'
+        f'<span class="kw-cite">{html.escape(text)}</span>'
+        f'<span class="kw-cite-done">{html.escape(copied)}</span></span>'
+    )
+
+
+def _source_line(title: str, publisher: str | None, date: str | None, lab: dict[str, str]) -> str:
+    who = html.escape(publisher) if publisher else lab["unknown"]
+    when = html.escape(date) if date else lab["no_date"]
+    return (
+        f"<div><em>{html.escape(title)}</em> — {who} · "
+        f'<span class="kw-date">{lab["date"]}: {when}</span></div>'
+    )
+
+
+def card(c: Citation, language: str, public_url: str | None = None, same_text: bool = False) -> str:
     """One passage card."""
     lab = labels(language)
-    publisher = html.escape(c.publisher) if c.publisher else lab["unknown"]
     links = f'<a href="{html.escape(c.link)}" target="_blank">{lab["open"]}</a>'
     if c.source_url:
         url = html.escape(c.source_url)
         links += (
             f' · <a href="{url}" target="_blank" rel="noopener noreferrer">{lab["original"]}</a>'
         )
+    also = ""
+    if c.also_in:
+        items = "".join(
+            f'<li><a href="{html.escape(str(o["link"]))}" target="_blank">'
+            f"{html.escape(str(o['doc_title']))}</a> — "
+            f"{html.escape(str(o.get('publisher') or lab['unknown']))} · "
+            f"{html.escape(str(o['section']))}</li>"
+            for o in c.also_in
+        )
+        also = f'<div class="kw-also">{lab["also"]}:<ul>{items}</ul></div>'
+    copy = _copy_button(citation_text(c, public_url, same_text), lab["copy"], lab["copied"])
+    strength = f'<span class="kw-strength kw-{c.strength}">{lab["match"]}: {lab[c.strength]}</span>'
     return (
-        f'<div class="kw-card"><blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c)}'
-        f"<div><em>{html.escape(c.doc_title)}</em> — {publisher}</div>"
-        f'<div class="kw-path">{html.escape(c.section)}</div><div>{links}</div></div>'
+        f'<div class="kw-card" id="kw-c{c.rank}">{strength}'
+        f"<blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c, language)}"
+        f"{_source_line(c.doc_title, c.publisher, c.date, lab)}"
+        f'<div class="kw-path">{html.escape(c.section)}</div>{also}'
+        f'<div class="kw-actions">{links} · {copy}</div></div>'
     )
 
 
-EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
+def _with_chips(answer: Answer, language: str) -> str:
+    """The short answer, escaped, with each [n] a link with a preview of its passage.
+
+    A refusal or "no passages" is said in the page's ``language``; quotes are the sources'.
+    """
+    lab = labels(language)
+    said = ANSWER_LABELS.get(language, ANSWER_LABELS["nl"])
+    if answer.abstained:
+        return html.escape(said["abstain_scoped" if answer.documents is not None else "abstain"])
+    if not answer.citations:
+        return html.escape(said["none"])
+    by_rank = {c.rank: c for c in answer.citations}
+
+    def chip(m: re.Match[str]) -> str:
+        c = by_rank.get(int(m.group(1)))
+        if c is None:
+            return m.group(0)
+        focus = c.quote[c.focus_start - c.start : c.focus_end - c.start].strip()
+        preview = focus or c.quote.strip()
+        if len(preview) > TIP_CHARS:
+            preview = preview[:TIP_CHARS].rsplit(" ", 1)[0] + " …"
+        name = f"{lab['source_n']} {c.rank}: {c.doc_title}, {c.section}"
+        return (
+            f'<a class="kw-ref" href="{html.escape(c.link)}" target="_blank" '
+            f'aria-label="{html.escape(name, quote=True)}">[{c.rank}]'
+            f'<span class="kw-tip" aria-hidden="true"><q>{html.escape(preview)}</q> '
+            f"<em>{html.escape(c.doc_title)}</em> · {html.escape(c.section)}</span></a>"
+        )
+
+    escaped = html.escape(answer.answer).replace("\n", "<br>")
+    return re.sub(r"\[(\d+)\]", chip, escaped)
 
 
 def _folded(summary: str, cards: list[str]) -> str:
     return f'<details class="kw-more"><summary>{summary}</summary>{"".join(cards)}</details>'
 
 
-def answer_html(answer: Answer, shown: int | None = None, searched: list[str] | None = None) -> str:
+def answer_text(answer: Answer, public_url: str | None, same_text: set[str]) -> str:
+    """The short answer with every cited source, as plain text to paste."""
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    parts = [answer.answer]
+    for c in answer.citations:
+        if c.rank in cited:
+            parts.append(f"[{c.rank}] " + citation_text(c, public_url, c.doc_id in same_text))
+    return "\n\n".join(parts)
+
+
+def answer_html(
+    answer: Answer,
+    shown: int | None = None,
+    searched: list[str] | None = None,
+    *,
+    public_url: str | None = None,
+    same_text: set[str] | None = None,
+    related: list[str] | None = None,
+    language: str | None = None,
+) -> str:
     """The chat reply: the short answer first, then the strongest passages, the rest folded.
 
     A refusal shows its message first and folds every nearest passage under a summary
     that says they are no answer, so none of them reads as one. ``searched`` names the
-    sources a filter limited the search to. The glossary's expansion terms stay in the
-    JSON: they are how retrieval works, not something a reader needs.
+    sources a filter limited the search to; ``same_text`` the documents whose public page
+    is the same text (a copied link may then carry a text fragment); ``related`` the
+    "Zie ook" questions; ``language`` the page's language (default: the answer's), which
+    every label follows. The glossary's expansion terms stay in the JSON.
     """
-    lab = labels(answer.language)
-    parts = [f'<p class="kw-answer">{html.escape(answer.answer).replace(chr(10), "<br>")}</p>']
+    language = language or answer.language
+    lab = labels(language)
+    same = same_text or set()
+    parts = [f'<p class="kw-answer">{_with_chips(answer, language)}</p>']
+    if not answer.abstained and answer.citations:
+        text = answer_text(answer, public_url, same)
+        parts.append(
+            f'<div class="kw-actions">{_copy_button(text, lab["copy_answer"], lab["copied"])}</div>'
+        )
     if searched:
         names = "; ".join(html.escape(name) for name in searched)
         parts.append(f'<p class="kw-scope"><small>{lab["scope"]}: {names}</small></p>')
     citations = answer.citations if shown is None else answer.citations[:shown]
-    cards = [card(c, answer.language) for c in citations]
+    cards = [card(c, language, public_url, c.doc_id in same) for c in citations]
     if cards and answer.abstained:
         parts.append(_folded(f"{lab['nearest']} ({len(cards)})", cards))
     elif cards:
-        parts.append(f"<h4>{lab['sources']}</h4>")
+        parts.append(f'<h2 class="kw-h">{lab["sources"]}</h2>')
         parts.extend(cards[:EXPANDED])
         if len(cards) > EXPANDED:
             parts.append(_folded(f"{lab['more']} ({len(cards) - EXPANDED})", cards[EXPANDED:]))
-    return "\n".join(parts)
-
-
-def copy_panel(answer: Answer | None, base_url: str) -> str:
-    """The policy-staff panel: every citation with a copy button."""
-    if answer is None or not answer.citations:
-        return ""
-    lab = labels(answer.language)
-    rows = []
-    for c in answer.citations:
-        text = citation_text(c, base_url)
-        rows.append(
-            f'<div class="kw-copy"><textarea readonly rows="3">{html.escape(text)}</textarea>'
-            f'<button type="button" data-cite="{html.escape(text, quote=True)}" '
-            'onclick="navigator.clipboard.writeText(this.dataset.cite)">'
-            f"{lab['copy']} [{c.rank}]</button></div>"
+    if related:
+        buttons = "".join(
+            f'<button type="button" class="kw-next">{html.escape(q)}</button>' for q in related
         )
-    return "".join(rows)
+        parts.append(
+            f'<div class="kw-related"><h2 class="kw-h">{lab["see_also"]}</h2>{buttons}</div>'
+        )
+    return "\n".join(parts)

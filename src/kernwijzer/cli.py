@@ -19,6 +19,7 @@ from kernwijzer.answer import Answer
 from kernwijzer.config import Settings, load_settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import ModelUnavailableError
+from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
 from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError
@@ -75,6 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument(
         "--out", type=Path, help="model file to write (default: the packaged answerability.json)"
     )
+    ev.add_argument(
+        "--feedback", type=Path, help="feedback file (data/feedback.sqlite) to count in the report"
+    )
+
+    fb = sub.add_parser("feedback", parents=[common], help="answer feedback stored by the app")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    fb_export = fb_sub.add_parser(
+        "export", help="write rated questions in the question-file format (YAML)"
+    )
+    fb_export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    fb_export.add_argument("--file", type=Path, help="feedback file (default: data dir)")
+    fb_counts = fb_sub.add_parser("counts", help="how many 👍, 👎 and comments")
+    fb_counts.add_argument("--file", type=Path, help="feedback file (default: data dir)")
+
     srv = sub.add_parser("serve", parents=[common], help="start the browser app")
     srv.add_argument("--host", help="bind address (default 127.0.0.1)")
     srv.add_argument("--port", type=int, help="port (default 7860)")
@@ -218,6 +233,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     result = run_eval(
         Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions))
     )
+    if args.feedback:
+        from kernwijzer.feedback import FeedbackStore
+
+        if not args.feedback.exists():
+            raise FeedbackError(f"Feedback file {args.feedback} does not exist")
+        result["feedback"] = FeedbackStore(args.feedback).counts()
     # Results are written before anything is printed: a closed pipe or a crash while
     # printing must not lose a run that took minutes.
     if args.json_out:
@@ -250,6 +271,27 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """Export or count the feedback the app stored."""
+    import yaml
+
+    from kernwijzer.feedback import FeedbackStore, export_questions
+
+    store = FeedbackStore(args.file or settings.data_dir / FEEDBACK_FILE)
+    if args.feedback_command == "counts":
+        _print_json(store.counts())
+        return 0
+    text = yaml.safe_dump(
+        export_questions(store.all()), allow_unicode=True, sort_keys=False, width=100
+    )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the browser app."""
     from kernwijzer.ui import serve
@@ -264,6 +306,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "eval": cmd_eval,
     "calibrate": cmd_calibrate,
+    "feedback": cmd_feedback,
     "serve": cmd_serve,
 }
 
@@ -284,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         QuestionFileError,
         CorpusError,
         ModelUnavailableError,
+        FeedbackError,
         ValueError,
     ) as exc:
         print(f"kernwijzer: {exc}", file=sys.stderr)

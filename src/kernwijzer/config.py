@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, description="Port the app listens on.")
     log_questions: bool = Field(False, description="Write questions to the log.")
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="The app's address for others (e.g. https://kernwijzer.example.nl); copied "
+        "citations link there instead of to this machine. Unset = no app link in copies "
+        "unless the document has a public URL.",
+    )
+    data_dir: Path = Field(
+        PROJECT_ROOT / "data", description="Local data the app writes (answer feedback)."
+    )
 
     @property
     def server_mode(self) -> bool:

@@ -27,6 +27,7 @@ from kernwijzer.embedding import Embedder
 from kernwijzer.glossary import expand
 from kernwijzer.language import detect_language
 from kernwijzer.lexical import tokens
+from kernwijzer.related import related_questions
 from kernwijzer.retrieval import Hit, HybridRetriever, Query
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.store import IndexStore
@@ -47,7 +48,19 @@ STANDALONE = re.compile(
 
 
 class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long); the message says why."""
+    """A question that cannot be asked (empty, too long); the message says why.
+
+    ``str()`` gives both languages (for the CLI and the API); ``in_language`` one of them
+    (for a page that speaks one language at a time).
+    """
+
+    def __init__(self, en: str, nl: str | None = None) -> None:
+        super().__init__(f"{en} / {nl}" if nl else en)
+        self.messages = {"en": en, "nl": nl or en}
+
+    def in_language(self, language: str) -> str:
+        """The message in ``language`` ("nl" or "en")."""
+        return self.messages.get(language, self.messages["nl"])
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,7 @@ class Turn:
 def clean_question(question: object, max_chars: int) -> str:
     """Validate and normalise a question; raise `QuestionError` with a clear message."""
     if not isinstance(question, str):
-        raise QuestionError("The question must be text.")
+        raise QuestionError("The question must be text.", "De vraag moet tekst zijn.")
     # Control characters and lone surrogates are noise from copy-paste, never meaning.
     text = question.encode("utf-8", "replace").decode("utf-8")
     text = "".join(
@@ -69,11 +82,11 @@ def clean_question(question: object, max_chars: int) -> str:
     )
     text = " ".join(text.split())
     if not text:
-        raise QuestionError("The question is empty. / De vraag is leeg.")
+        raise QuestionError("The question is empty.", "De vraag is leeg.")
     if len(text) > max_chars:
         raise QuestionError(
-            f"The question is {len(text)} characters; the limit is {max_chars}. "
-            f"/ De vraag is te lang (maximaal {max_chars} tekens)."
+            f"The question is {len(text)} characters; the limit is {max_chars}.",
+            f"De vraag is te lang: {len(text)} tekens, maximaal {max_chars}.",
         )
     return text
 
@@ -84,13 +97,15 @@ def check_question(question: object, max_chars: int, history: list[Turn] | None 
     "???", "x", "12345" or "Waarom?" give retrieval nothing to go on. A word is a token with
     a letter in it that is neither a stop word nor a question word, so codes such as "U3"
     or "PA" count and a bare number does not. Judged on the text retrieval uses: "Waarom?"
-    after a question borrows its words.
+    after a question borrows its words; "???" or "12345" has not a letter to ask with and
+    borrows nothing.
     """
     text = clean_question(question, max_chars)
-    if not has_words(retrieval_text(text, history)):
+    lettered = any(ch.isalpha() for ch in text)
+    if not lettered or not has_words(retrieval_text(text, history)):
         raise QuestionError(
-            "The question has no words to search for. / De vraag bevat geen woorden om op "
-            "te zoeken."
+            "The question has no words to search for.",
+            "De vraag bevat geen woorden om op te zoeken.",
         )
     return text
 
@@ -250,6 +265,7 @@ class Kernwijzer:
             expansions=list(query.expansions),
             evidence=evidence.to_dict(),
             documents=sorted(documents) if documents is not None else None,
+            related=[] if abstain else related_questions(snapshot, citations, text),
         )
 
     def retrieve(

@@ -101,6 +101,19 @@ def _halves(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+FEEDBACK_KEYS = ("up", "down", "with_comment")
+
+
+def _feedback(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {"ratings": dict(result.get("feedback", {}))}
+
+
+def _feedback_html(result: dict[str, Any]) -> str:
+    if "feedback" not in result:
+        return ""
+    return _html_table("Feedback stored by the app", _feedback(result), FEEDBACK_KEYS)
+
+
 def _by_kind(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(result["summary"].get("kernwijzer", {}).get("by_kind", {}))
 
@@ -183,6 +196,8 @@ def print_summary(result: dict[str, Any]) -> None:
     console.print(
         _table("One Kernwijzer quote per repair kind", _fidelity_examples(result), ("example",))
     )
+    if "feedback" in result:
+        console.print(_table("Feedback stored by the app", _feedback(result), FEEDBACK_KEYS))
     misses = [
         o
         for o in result["outcomes"]
@@ -330,6 +345,7 @@ figures from the <strong>test half</strong> unless a table says otherwise</p>
 {_html_table("Kernwijzer per half (fitted on calibration)", _halves(result), HALF_KEYS)}
 {_html_table("Quotes against the original files, by repair (test half)", *fidelity_rows(result))}
 {_html_table("One Kernwijzer quote per repair kind", _fidelity_examples(result), ("example",))}
+{_feedback_html(result)}
 <img alt="hit@k curves, per-language hit@5 and the answerability evidence of answerable and
 out-of-scope questions" src="data:image/png;base64,{_plot(result)}">
 <h2>Per question</h2><table><tr><th>id</th><th>half</th><th>system</th><th>lang</th>

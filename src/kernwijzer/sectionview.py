@@ -31,14 +31,21 @@ mark.hl{background:#fff3bf;color:inherit;padding:.1rem 0;scroll-margin-top:40vh}
 mark.focus{background:#ffd43b;color:inherit;font-weight:600;scroll-margin-top:40vh}
 .kw-col{font-size:.8em;font-weight:600;color:#4a5562;text-transform:uppercase;letter-spacing:.02em}
 .furniture{color:#5c6670;font-style:italic}
-.fnref{text-decoration:none}
+.fnref{text-decoration:underline;color:#0b5c80}
+article,header{overflow-wrap:anywhere}
+@media (max-width:760px){main{flex-direction:column;padding:.75rem 1rem;gap:.5rem}
+ nav{position:static;flex:none;max-height:none;border-bottom:1px solid #d0d7de}
+ header{padding:.75rem 1rem}header h1{font-size:1.3rem}}
 .fn{font-size:.85rem;color:#555}
 .meta{color:#d8eef7;font-size:.9rem}
 """
 
 
 def _render_list(text: str, offset: int, deco: Decoration) -> str:
-    out, depth = [], 0
+    """A list block as nested ``<ul>``: a deeper list goes inside its parent's ``<li>``."""
+    out: list[str] = []
+    depth = 0  # open <ul> elements
+    open_item: list[bool] = []  # per open <ul>: whether its last <li> is still open
     for m in re.finditer(r"[^\n]+", text):
         line = m.group(0)
         indent = (len(line) - len(line.lstrip(" "))) // 2
@@ -46,15 +53,34 @@ def _render_list(text: str, offset: int, deco: Decoration) -> str:
         is_item = item.startswith("- ")
         content_at = offset + m.start() + (len(line) - len(item)) + (2 if is_item else 0)
         content = render(item[2:] if is_item else item, content_at, deco)
-        level = indent + 1 if is_item else depth
+        if not is_item:
+            # A continuation line belongs to the item above it.
+            out.append(f"<div>{content}</div>" if depth else f"<p>{content}</p>")
+            continue
+        level = indent + 1
+        while depth > level:
+            if open_item[-1]:
+                out.append("</li>")
+            out.append("</ul>")
+            open_item.pop()
+            depth -= 1
         while depth < level:
             out.append("<ul>")
+            open_item.append(False)
             depth += 1
-        while depth > max(level, 1):
-            out.append("</ul>")
-            depth -= 1
-        out.append(f"<li>{content}</li>" if is_item else f"<div>{content}</div>")
-    out.extend("</ul>" for _ in range(depth))
+            if depth < level:
+                out.append("<li>")  # a list that starts deeper than its parent item
+                open_item[-1] = True
+        if open_item[-1]:
+            out.append("</li>")
+        out.append(f"<li>{content}")
+        open_item[-1] = True
+    while depth:
+        if open_item[-1]:
+            out.append("</li>")
+        out.append("</ul>")
+        open_item.pop()
+        depth -= 1
     return "".join(out)
 
 
@@ -97,7 +123,11 @@ def render_document(
     )
     meta = " · ".join(
         html.escape(x)
-        for x in (info.publisher or "uitgever onbekend", info.kind or "", info.date or "")
+        for x in (
+            info.publisher or "uitgever onbekend",
+            info.kind or "",
+            f"datum/versie: {info.date or 'onbekend'}",
+        )
         if x
     )
     script = (
@@ -112,7 +142,10 @@ def render_document(
 <title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
 <header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>
 <div class="meta">{meta} · {origin}</div></header>
-<main><nav><strong>Inhoud</strong><ul>{toc}</ul></nav><article>{"".join(body)}</article></main>
+<main><nav aria-label="Inhoud"><details id="toc" open><summary><strong>Inhoud</strong></summary>
+<ul>{toc}</ul></details></nav><article>{"".join(body)}</article></main>
+<script>if(matchMedia('(max-width:760px)').matches){{document.getElementById('toc').open=false;}}
+</script>
 {script}</body></html>"""
 
 

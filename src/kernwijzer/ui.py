@@ -16,6 +16,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import html
 import logging
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -23,20 +24,15 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from kernwijzer.answer import Answer
-from kernwijzer.cards import answer_html, copy_panel
+from kernwijzer.cards import answer_html
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
+from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn
 from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
+from kernwijzer.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
-EXAMPLES = [
-    "Mag een PA de huisarts vervangen?",
-    "Hoeveel patiënten heeft een normpraktijk?",
-    "Wat betekent urgentie U3?",
-    "May a PA replace a GP?",
-    "Do I need the insurer's permission for GP care?",
-]
 # After Gradio has rendered the reply (next frames), put the new reply's first line at the
 # top of the chat box and of the window: the short answer is what a GP reads first.
 SCROLL_TO_REPLY = """() => {
@@ -46,37 +42,167 @@ SCROLL_TO_REPLY = """() => {
   };
   requestAnimationFrame(() => requestAnimationFrame(show));
 }"""
+# The page's own script, in <head>: the chat strips inline handlers from replies, so clicks
+# on their copy and "Zie ook" buttons are handled here, by delegation. Copying falls back
+# to a hidden text area where the Clipboard API is missing (a plain-http address).
+PAGE_JS = """<script>
+(() => {
+  const say = (text) => {
+    const live = document.getElementById('kw-live');
+    if (live) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
+  };
+  const copy = async (text) => {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) {
+      const area = document.createElement('textarea');
+      area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed';
+      area.style.opacity = '0'; document.body.appendChild(area); area.select();
+      const ok = document.execCommand('copy'); area.remove(); return ok;
+    }
+  };
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest('.kw-copy-btn');
+    if (button) {
+      event.preventDefault();
+      const box = button.closest('.kw-copy');
+      const text = box.querySelector('.kw-cite').textContent;
+      const done = box.querySelector('.kw-cite-done').textContent;
+      if (await copy(text)) {
+        const label = button.dataset.label || button.textContent;
+        button.dataset.label = label;
+        button.textContent = '✓ ' + done;
+        button.classList.add('kw-done');
+        say(done);
+        setTimeout(() => { button.textContent = label; button.classList.remove('kw-done'); }, 2500);
+      }
+      return;
+    }
+    const next = event.target.closest('.kw-next');
+    if (next) {
+      event.preventDefault();
+      const box = document.querySelector('#kw-question textarea');
+      box.value = next.textContent;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.getElementById('kw-ask').click(), 150);
+    }
+  });
+  // Dutch page, question box focused: what a GP types first is the question.
+  const ready = () => {
+    document.documentElement.lang = 'nl';
+    let tries = 0;
+    // Gradio renders after load and may re-render: keep the focus until it holds.
+    const timer = setInterval(() => {
+      const box = document.querySelector('#kw-question textarea');
+      const idle = !document.activeElement || document.activeElement === document.body;
+      if (box && document.activeElement === box && ++tries > 5) clearInterval(timer);
+      else if (box && idle) box.focus();
+      if (++tries > 60) clearInterval(timer);
+    }, 100);
+  };
+  // Gradio may add this script after the page has loaded.
+  if (document.readyState === 'complete') ready(); else window.addEventListener('load', ready);
+  // Gradio names its chat icons in English; they follow the page's language.
+  const NAMES = {
+    nl: {Like: 'Goed antwoord', Dislike: 'Fout of onvolledig antwoord',
+         Clear: 'Nieuw gesprek (wist alles)'},
+    en: {Like: 'Good answer', Dislike: 'Wrong or incomplete answer',
+         Clear: 'New conversation (clears everything)'},
+  };
+  window.kwRename = () => {
+    const names = NAMES[document.documentElement.lang === 'en' ? 'en' : 'nl'];
+    document.querySelectorAll('#kw-chat button[aria-label]').forEach((b) => {
+      const label = b.getAttribute('aria-label');
+      const role = b.dataset.kwRole || (label in NAMES.nl ? label : null);
+      if (!role) return;
+      b.dataset.kwRole = role;
+      if (label !== names[role]) {
+        b.setAttribute('aria-label', names[role]);
+        b.title = names[role];
+      }
+    });
+  };
+  new MutationObserver(() => window.kwRename()).observe(
+    document.documentElement, {childList: true, subtree: true});
+})();
+</script>"""
+# After a language switch: the page's language, title and Gradio's icon names follow it.
+SET_LANGUAGE = """(lang) => {
+  document.documentElement.lang = lang;
+  document.title = lang === 'en' ? 'Kernwijzer — general practice from the sources'
+                                 : 'Kernwijzer — huisartsenzorg uit de bronnen';
+  window.kwRename && window.kwRename();
+}"""
 CSS = """
 .kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
 .kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
-.kw-path{color:#57606a;font-size:.85em}
+.kw-path,.kw-date,.kw-notes,.kw-col,#kw-count{color:var(--body-text-color)}
+.kw-path{font-size:.85em}
 .kw-card mark.focus{background:none;color:inherit;font-weight:700}
-.kw-col{font-size:.8em;font-weight:600;color:#4a5562;text-transform:uppercase}
-.kw-notes{font-size:.8em;color:#4a5562;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
+.kw-col{font-size:.8em;font-weight:600;text-transform:uppercase}
+.kw-notes{font-size:.8em;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
+.kw-h{font-size:1em;font-weight:600;margin:.6rem 0 .2rem}
 .kw-copy textarea{width:100%;font-size:.8rem}
 .kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
+.kw-strength{display:inline-block;font-size:.78em;font-weight:600;border-radius:4px;
+ padding:.05rem .4rem;margin-bottom:.25rem}
+.kw-strong{background:#d3f9d8;color:#14522d}
+.kw-partial{background:#fff3bf;color:#5c3c00}
+.kw-none{background:#e9ecef;color:#343a40}
+.kw-actions{margin-top:.25rem}
+.kw-copy-btn,.kw-next{font:inherit;font-size:.85em;border:1px solid #0b5c80;color:#0b5c80;
+ background:#fff;border-radius:6px;padding:.15rem .5rem;cursor:pointer;margin:.15rem .2rem .15rem 0}
+.kw-copy-btn.kw-done{background:#0b5c80;color:#fff}
+.kw-cite,.kw-cite-done{display:none}
+.kw-ref{position:relative;font-weight:600;color:var(--link-text-color);
+ text-decoration:underline dotted}
+.kw-ref .kw-tip{display:none;position:absolute;left:0;top:1.4em;z-index:20;width:min(26rem,80vw);
+ background:#fff;color:#1d2733;border:1px solid #8c959f;border-radius:6px;padding:.4rem .5rem;
+ font-weight:400;font-size:.85em;box-shadow:0 2px 8px rgba(0,0,0,.15)}
+.kw-ref:hover .kw-tip,.kw-ref:focus .kw-tip{display:block}
+#kw-count{font-size:.85em;margin-top:-.4rem}
+#kw-count .kw-over{color:#b3261e;font-weight:600}
+:focus-visible{outline:3px solid #0b5c80 !important;outline-offset:2px}
+@media (max-width:700px){.kw-ref .kw-tip{position:fixed;left:5vw;top:auto;bottom:1rem;width:90vw}}
 #kw-chat .message-row{scroll-margin-top:2.5rem}
+#kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
+#kw-ask:not(:disabled):hover{background:#084a68}
 """
-GROUPS = {"beroepsgroep": "LHV / NHG", "verzekeraar": "Verzekeraars"}
 
 
-def about_sources(kw: Kernwijzer) -> str:
+def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
     """Markdown listing the documents with publisher and date/version."""
-    lines = ["| Document | Uitgever | Soort | Datum/versie |", "|---|---|---|---|"]
+    t = partial(text, language)
+    unknown = t("unknown")
+    lines = [
+        f"| {t('th_doc')} | {t('th_publisher')} | {t('th_kind')} | {t('th_date')} |",
+        "|---|---|---|---|",
+    ]
     for doc in kw.snapshot.documents.values():
         i = doc.info
         title = f"[{i.title}](/bron/{i.id})"
         lines.append(
-            f"| {title} | {i.publisher or 'onbekend'} | {i.kind or ''} | {i.date or 'onbekend'} |"
+            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.date or unknown} |"
         )
     return "\n".join(lines)
 
 
-def _source_choices(kw: Kernwijzer) -> list[tuple[str, str]]:
+def _source_choices(kw: Kernwijzer, language: str = "nl") -> list[tuple[str, str]]:
+    def group(name: str | None) -> str:
+        key = f"group_{name}"
+        return text(language, key if key in TEXTS["nl"] else "group_other")
+
     return [
-        (f"{GROUPS.get(d.info.group or '', 'Overig')}: {d.info.title}", d.info.id)
+        (f"{group(d.info.group)}: {d.info.title}", d.info.id)
         for d in kw.snapshot.documents.values()
     ]
+
+
+def count_label(question: str, limit: int, language: str = "nl") -> str:
+    """The character counter under the question box, with a clear message at the limit."""
+    n = len(question or "")
+    if n > limit:
+        message = text(language, "too_long", n=n, limit=limit)
+        return f'<span class="kw-over" role="alert">{message}</span>'
+    return text(language, "count", n=n, limit=limit)
 
 
 def respond(
@@ -86,12 +212,18 @@ def respond(
     turns: list[str],
     sources: list[str],
     show_all: bool,
-    base_url: str,
-) -> tuple[list[dict[str, Any]], list[str], str, str]:
-    """One chat turn: returns the chat, the conversation state, the copy panel, the input."""
-    chat = list(chat or [])
+    answers: list[dict[str, Any] | None],
+    public_url: str | None = None,
+    language: str = "nl",
+) -> tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any] | None]]:
+    """One chat turn: returns the chat, the conversation, the input and the answers shown.
+
+    ``answers`` holds, per chat message, the answer it shows (None for the user's messages
+    and refusals of the input), so feedback on a message rates that answer.
+    """
+    chat, answers = list(chat or []), list(answers or [])
     if not (message or "").strip():
-        return chat, turns, gr.skip(), ""  # nothing to send: no empty turn in the chat
+        return chat, turns, "", answers  # nothing to send: no empty turn in the chat
     try:
         answer: Answer = kw.answer(
             message,
@@ -102,68 +234,112 @@ def respond(
     except QuestionError as exc:
         chat += [
             {"role": "user", "content": html.escape(message or "")},
-            {"role": "assistant", "content": html.escape(str(exc))},
+            {"role": "assistant", "content": html.escape(exc.in_language(language))},
         ]
-        return chat, turns, "", ""
+        return chat, turns, message, [*answers, None, None]
     searched = None
     if answer.documents is not None:
         docs = kw.snapshot.documents
         searched = [docs[d].info.title for d in answer.documents if d in docs]
+    same_text = {
+        d for d, doc in kw.snapshot.documents.items() if doc.info.url and doc.info.profile == "web"
+    }
+    reply = answer_html(
+        answer,
+        searched=searched,
+        public_url=public_url,
+        same_text=same_text,
+        related=answer.related,
+        language=language,
+    )
     # The chat renders HTML: the user's own text is escaped like everything else.
     chat += [
         {"role": "user", "content": html.escape(answer.question)},
-        {"role": "assistant", "content": answer_html(answer, searched=searched)},
+        {"role": "assistant", "content": reply},
     ]
-    return chat, [*(turns or []), answer.question], copy_panel(answer, base_url), ""
+    return chat, [*(turns or []), answer.question], "", [*answers, None, answer.to_dict()]
+
+
+def rate(
+    store: FeedbackStore,
+    build: str,
+    answers: list[dict[str, Any] | None],
+    data: gr.LikeData,
+    language: str = "nl",
+) -> tuple[int | None, str]:
+    """Store a 👍/👎 on an answer; returns the rating's id and a confirmation."""
+    index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+    shown = answers[index] if isinstance(index, int) and 0 <= index < len(answers) else None
+    if shown is None or data.liked is None:
+        return None, ""
+    answer = Answer.from_dict(shown)
+    try:
+        rating_id = store.add(Rating.of(answer, "up" if data.liked else "down", build))
+    except FeedbackError as exc:
+        log.error("Feedback not stored: %s", exc)
+        return None, text(language, "not_stored")
+    return rating_id, text(language, "rated")
 
 
 def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
-    """The Gradio interface (layout and wiring only)."""
-    base_url = f"http://{settings.host}:{settings.port}"
-    with gr.Blocks(title="Kernwijzer", analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## Kernwijzer\nAntwoorden uit de bronnen over huisartsenzorg, letterlijk geciteerd."
-        )
+    """The Gradio interface (layout and wiring only); Dutch until the user picks English."""
+    limit = settings.max_question_chars
+    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE)
+    build = kw.snapshot.manifest.build_id
+    t = partial(text, "nl")
+    with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
+        with gr.Row(equal_height=True):
+            header = gr.HTML(_header("nl"))
+            language = gr.Radio(
+                list(LANGUAGES), value="nl", label=t("language"), elem_id="kw-lang", scale=0
+            )
         turns = gr.State([])
+        answers = gr.State([])
+        rated = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
                     elem_id="kw-chat",
                     height=560,
-                    label="Kernwijzer",
+                    label=t("chat"),
                     sanitize_html=True,
                     render_markdown=False,
                     # The answer comes first: after a reply, its start is scrolled into view
                     # (SCROLL_TO_REPLY), not the bottom of its passages.
                     autoscroll=False,
-                    # No share or raw-HTML copy icons: copying is the citation panel's job.
+                    # No share or raw-HTML copy icons: every card has its own copy button.
                     buttons=[],
-                    placeholder="Stel een vraag over huisartsenzorg — in het Nederlands of Engels.",
+                    feedback_options=("Like", "Dislike"),
+                    placeholder=t("placeholder_chat"),
                 )
                 question = gr.Textbox(
                     elem_id="kw-question",
-                    label="Vraag / question",
+                    label=t("question"),
                     lines=1,
-                    placeholder="Bijv. Mag een PA de huisarts vervangen?",
-                    max_length=settings.max_question_chars,
+                    placeholder=t("placeholder"),
                 )
+                counter = gr.HTML(count_label("", limit), elem_id="kw-count")
                 with gr.Row():
-                    ask = gr.Button("Vraag", variant="primary", elem_id="kw-ask", interactive=False)
-                    new = gr.Button("Nieuw gesprek", elem_id="kw-new")
-                gr.Markdown("Voorbeeldvragen / examples")
+                    ask = gr.Button(
+                        t("ask"), variant="primary", elem_id="kw-ask", interactive=False
+                    )
+                    new = gr.Button(t("new"), elem_id="kw-new")
+                with gr.Group(visible=False) as note_box:
+                    thanks = gr.Markdown(elem_id="kw-thanks")
+                    note = gr.Textbox(label=t("note"), elem_id="kw-note", lines=2, max_lines=6)
+                    send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
+                examples_head = gr.Markdown(t("examples"))
                 with gr.Row(elem_id="kw-examples"):
-                    chips = [gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES]
+                    chips = [
+                        gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES["nl"]
+                    ]
             with gr.Column(scale=2):
                 sources = gr.CheckboxGroup(
-                    _source_choices(kw),
-                    label="Filter op bron (leeg = alle bronnen)",
-                    elem_id="kw-sources",
+                    _source_choices(kw), label=t("filter"), elem_id="kw-sources"
                 )
-                show_all = gr.Checkbox(label="Toon alle passages", elem_id="kw-all")
-                with gr.Accordion("Citaties kopiëren", open=False):
-                    copies = gr.HTML(elem_id="kw-copies")
-                with gr.Accordion("Over de bronnen", open=False):
-                    gr.Markdown(about_sources(kw))
+                show_all = gr.Checkbox(label=t("all"), elem_id="kw-all")
+                with gr.Accordion(t("about"), open=False) as about:
+                    about_table = gr.Markdown(about_sources(kw))
 
         def on_ask(
             message: str,
@@ -171,16 +347,20 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
             state: list[str],
             chosen: list[str],
             everything: bool,
+            shown: list[dict[str, Any] | None],
+            lang: str,
         ) -> tuple[Any, ...]:
-            return respond(kw, message, history, state, chosen, everything, base_url)
+            return respond(
+                kw, message, history, state, chosen, everything, shown, settings.public_url, lang
+            )
 
-        inputs = [question, chat, turns, sources, show_all]
-        outputs = [chat, turns, copies, question]
-        for chip, example in zip(chips, EXAMPLES, strict=True):
-            # A chip asks its question at once.
+        inputs = [question, chat, turns, sources, show_all, answers, language]
+        outputs = [chat, turns, question, answers]
+        for chip in chips:
+            # A chip asks its question (its current label) at once.
             chip.click(
-                lambda h, s, c, e, q=example: on_ask(q, h, s, c, e),
-                inputs[1:],
+                lambda q, h, s, c, e, a, lang: on_ask(q, h, s, c, e, a, lang),
+                [chip, *inputs[1:]],
                 outputs,
                 concurrency_limit=4,
             ).then(None, None, None, js=SCROLL_TO_REPLY)
@@ -190,14 +370,94 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
         question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
             None, None, None, js=SCROLL_TO_REPLY
         )
-        # An empty question cannot be sent: the button waits for text.
-        question.change(lambda q: gr.update(interactive=bool(q.strip())), question, ask)
-        # One way to start over: chat, follow-up memory, copy panel, input and filters.
-        reset = [*outputs, sources, show_all]
-        new.click(lambda: ([], [], "", "", [], False), None, reset)
-        chat.clear(lambda: ([], [], "", "", [], False), None, reset)
+
+        # An empty or too long question cannot be sent; the counter says why.
+        def on_type(q: str, lang: str) -> tuple[Any, str]:
+            sendable = bool(q.strip()) and len(q) <= limit
+            return gr.update(interactive=sendable), count_label(q, limit, lang)
+
+        question.change(
+            on_type, [question, language], [ask, counter], queue=False, show_progress="hidden"
+        )
+
+        def on_like(
+            shown: list[dict[str, Any] | None], lang: str, data: gr.LikeData
+        ) -> tuple[Any, ...]:
+            rating_id, message = rate(store, build, shown, data, lang)
+            return rating_id, gr.update(visible=rating_id is not None), message, ""
+
+        chat.like(on_like, [answers, language], [rated, note_box, thanks, note])
+
+        def on_note(rating_id: int | None, comment: str, lang: str) -> tuple[Any, ...]:
+            if rating_id is not None and comment.strip():
+                try:
+                    store.comment(rating_id, comment)
+                except FeedbackError as exc:
+                    log.error("Feedback comment not stored: %s", exc)
+                    return gr.update(), text(lang, "not_stored"), comment
+            return gr.update(visible=True), text(lang, "noted"), ""
+
+        send_note.click(on_note, [rated, note, language], [note_box, thanks, note])
+
+        def on_language(lang: str, q: str) -> tuple[Any, ...]:
+            w = partial(text, lang)
+            return (
+                _header(lang),
+                gr.update(label=w("language")),
+                gr.update(label=w("chat"), placeholder=w("placeholder_chat")),
+                gr.update(label=w("question"), placeholder=w("placeholder")),
+                count_label(q, limit, lang),
+                gr.update(value=w("ask")),
+                gr.update(value=w("new")),
+                gr.update(label=w("note")),
+                gr.update(value=w("send_note")),
+                w("examples"),
+                *[gr.update(value=ex) for ex in EXAMPLES[lang]],
+                gr.update(label=w("filter"), choices=_source_choices(kw, lang)),
+                gr.update(label=w("all")),
+                gr.update(label=w("about")),
+                about_sources(kw, lang),
+            )
+
+        language.change(
+            on_language,
+            [language, question],
+            [
+                header,
+                language,
+                chat,
+                question,
+                counter,
+                ask,
+                new,
+                note,
+                send_note,
+                examples_head,
+                *chips,
+                sources,
+                show_all,
+                about,
+                about_table,
+            ],
+            queue=False,
+        ).then(None, language, None, js=SET_LANGUAGE)
+        # One way to start over: chat, follow-up memory, answers, input, filters, feedback.
+        reset = [*outputs, sources, show_all, rated, note_box]
+
+        def fresh() -> tuple[Any, ...]:
+            return [], [], "", [], [], False, None, gr.update(visible=False)
+
+        new.click(fresh, None, reset)
+        chat.clear(fresh, None, reset)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
+
+
+def _header(language: str) -> str:
+    return (
+        f"<h1 style='margin:.2rem 0'>Kernwijzer</h1><p>{html.escape(text(language, 'intro'))}</p>"
+        '<div id="kw-live" aria-live="polite" style="position:absolute;left:-9999px"></div>'
+    )
 
 
 def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
@@ -235,6 +495,7 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         ssr_mode=False,
         theme=theme,
         css=CSS,
+        head=PAGE_JS,
         footer_links=[],
     )
 
