@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -71,6 +72,7 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
     questions = [q.question for q in load_questions(ROOT / "evals" / "questions.yaml")]
     latencies: list[float] = []
     errors: list[str] = []
+    busy: list[float] = []  # 503 + Retry-After: back-pressure, not failure
     lock = threading.Lock()
     stop = time.time() + seconds
     memory = [rss_mb(pid)] if pid else []
@@ -80,18 +82,29 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
         while time.time() < stop:
             q = rng.choice(questions)
             started = time.perf_counter()
+            retry_after = None
             try:
                 with urllib.request.urlopen(
                     f"{url}/api/ask?q={urllib.parse.quote(q)}", timeout=60
                 ) as r:
                     body = json.loads(r.read())
                     ok = r.status == 200 and "citations" in body
+            except urllib.error.HTTPError as exc:
+                ok, body = False, f"HTTP {exc.code}"
+                if exc.code == 503:
+                    retry_after = float(exc.headers.get("Retry-After") or 1)
             except Exception as exc:
                 ok, body = False, str(exc)
+            elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-                if not ok:
-                    errors.append(str(body)[:200])
+                if retry_after is not None:
+                    busy.append(elapsed)
+                else:
+                    latencies.append(elapsed)
+                    if not ok:
+                        errors.append(str(body)[:200])
+            if retry_after is not None:
+                time.sleep(retry_after)  # as the server asks
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for t in threads:
@@ -106,6 +119,7 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
         "seconds": seconds,
         "requests": len(latencies),
         "errors": len(errors),
+        "busy_503": len(busy),
         "error_samples": errors[:5],
         "p50_ms": percentile(latencies, 50),
         "p95_ms": percentile(latencies, 95),

@@ -19,7 +19,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def client(kw, index_settings):
-    return TestClient(build_app(kw, index_settings))
+    return TestClient(build_app(kw, index_settings), base_url="http://127.0.0.1:7860")
 
 
 def test_section_view_known_doc_has_every_anchor(client, kw):

@@ -131,7 +131,7 @@ def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
     from kernwijzer.corpus import load_corpus
     from kernwijzer.sections import build_sections
 
-    docs = load_corpus(settings.corpus_dir)
+    docs = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     if args.doc_id:
         docs = [d for d in docs if d.id == args.doc_id]
         if not docs:

@@ -101,11 +101,22 @@ class Settings(BaseSettings):
     )
     answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+    max_document_bytes: int = Field(
+        5_000_000, ge=1, description="A corpus file larger than this is refused."
+    )
 
     # --- app
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, description="Port the app listens on.")
     log_questions: bool = Field(False, description="Write questions to the log.")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the app answers to besides its bind address, localhost and "
+        "the public URL's host (a shield against DNS rebinding); needed when binding 0.0.0.0.",
+    )
+    max_inflight: int = Field(
+        8, ge=1, description="Answers computed at once; more requests get 503 + Retry-After."
+    )
     public_url: str | None = Field(
         None,
         pattern=r"^https?://[^\s]+$",

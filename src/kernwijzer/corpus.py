@@ -63,6 +63,7 @@ class Document:
 
 
 _ENTRY_FIELDS = set(SourceInfo.__dataclass_fields__)
+MAX_DOCUMENT_BYTES = 5_000_000  # a policy text is kilobytes; megabytes mean a wrong file
 
 
 def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
@@ -77,6 +78,14 @@ def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
             raise CorpusError(f"{meta_path}: {label}: missing or empty '{required}'")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["id"]):
         raise CorpusError(f"{meta_path}: {label}: id must be lower-case letters, digits, '-'")
+    file = Path(entry["file"])
+    if file.is_absolute() or ".." in file.parts:
+        raise CorpusError(
+            f"{meta_path}: {label}: file must be inside the corpus folder, not {entry['file']!r}"
+        )
+    url = entry.get("url")
+    if url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", str(url)):
+        raise CorpusError(f"{meta_path}: {label}: url must be an http(s) address, not {url!r}")
     if entry.get("profile", "web") not in PROFILES:
         raise CorpusError(f"{meta_path}: {label}: profile must be one of {PROFILES}")
     values = dict(entry)
@@ -106,14 +115,29 @@ def load_sources(corpus_dir: Path) -> list[SourceInfo]:
     return infos
 
 
-def read_source(info: SourceInfo, corpus_dir: Path) -> tuple[str, str]:
+def read_source(
+    info: SourceInfo, corpus_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES
+) -> tuple[str, str]:
     """Return the raw text of a source file and its SHA-256; HTML is reduced to text."""
     path = corpus_dir / info.file
+    if not path.resolve().is_relative_to(corpus_dir.resolve()):
+        raise CorpusError(f"Document '{info.id}': file must be inside the corpus folder")
     if not path.exists():
         raise CorpusError(f"Document '{info.id}': file {path} is missing")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise CorpusError(f"Document '{info.id}': {path.name} is not one of {SUPPORTED_SUFFIXES}")
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(
+                f"Document '{info.id}': {path.name} is larger than the limit of {max_bytes} bytes "
+                f"({size}); raise KERNWIJZER_MAX_DOCUMENT_BYTES if it is meant to be this big"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(
+            f"Document '{info.id}': {path.name} cannot be read ({exc.strerror or exc})"
+        ) from exc
     if b"\x00" in data:
         raise CorpusError(f"Document '{info.id}': {path.name} is binary, not text")
     try:
@@ -129,6 +153,8 @@ def read_source(info: SourceInfo, corpus_dir: Path) -> tuple[str, str]:
         )
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
+    if not text.strip():
+        raise CorpusError(f"Document '{info.id}': {path.name} is empty")
     return text, hashlib.sha256(data).hexdigest()
 
 
@@ -142,10 +168,10 @@ def html_to_text(markup: str) -> str:
     return "\n".join(lines)
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Load and clean every document listed in ``sources.yaml``."""
+def load_corpus(corpus_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
+    """Load and clean every document listed in ``sources.yaml``; refuse any bad one whole."""
     infos = load_sources(corpus_dir)
-    raws = [read_source(info, corpus_dir) for info in infos]
+    raws = [read_source(info, corpus_dir, max_bytes) for info in infos]
     vocabulary = corpus_vocabulary(
         [raw for raw, _ in raws], [info.profile == "pdf" for info in infos]
     )

@@ -30,7 +30,7 @@ from kernwijzer.config import Settings
 from kernwijzer.corpus import Document, load_corpus
 from kernwijzer.embedding import Embedder
 from kernwijzer.sections import Section, build_sections
-from kernwijzer.store import IndexStore, Manifest
+from kernwijzer.store import IndexCorruptError, IndexStore, Manifest
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,13 @@ class IndexReport:
     sentences_embedded: int = 0
     sentences_reused: int = 0
     skipped: bool = False
+    repaired: bool = False  # the active build was broken and has been rebuilt
 
     def summary(self) -> str:
         """One line for people (``--json`` prints the fields instead)."""
         action = "unchanged" if self.skipped else f"embedded {self.embedded}, reused {self.reused}"
+        if self.repaired:
+            action = f"repaired a broken index: {action}"
         return (
             f"Index at {self.store}: {self.documents} documents, {self.sections} sections, "
             f"{self.chunks} chunks, {self.sentences} sentences ({action}, removed "
@@ -75,7 +78,7 @@ class IndexReport:
 
 def prepare(settings: Settings, embedder: Embedder) -> Prepared:
     """Load, clean, section and chunk the corpus."""
-    documents = load_corpus(settings.corpus_dir)
+    documents = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
     sections, chunks, sentences = {}, [], []
     for doc in documents:
@@ -224,6 +227,14 @@ def build_index(
             "model": settings.model,
             "store": store.where,
         }
+        repaired = False
+        if active is not None:
+            try:
+                store.verify(active)
+            except IndexCorruptError as exc:
+                # "Unchanged" must mean usable: a broken active build is rebuilt, and said so.
+                log.warning("Active build is broken, rebuilding it: %s", exc)
+                active, repaired = None, True
         if active is not None and active.fingerprint == fp:
             store.remove_other_builds(active.build_id)  # leftovers of a killed run
             return IndexReport(
@@ -259,6 +270,7 @@ def build_index(
             seconds=round(time.perf_counter() - started, 3),
             sentences_embedded=counts["sentence_new"],
             sentences_reused=len(prepared.sentences) - counts["sentence_new"],
+            repaired=repaired,
         )
 
 

@@ -47,6 +47,10 @@ STANDALONE = re.compile(
 )
 
 
+class UnknownDocumentError(ValueError):
+    """A source filter naming a document the index does not hold; the message lists them."""
+
+
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message says why.
 
@@ -232,6 +236,11 @@ class Kernwijzer:
         # Loading model and index happens once per process; it is not this question's time.
         self.warm_up()
         snapshot, retriever = self._loaded()
+        if documents is not None and (unknown := set(documents) - set(snapshot.documents)):
+            raise UnknownDocumentError(
+                f"Unknown document id(s) {sorted(unknown)}; the index holds: "
+                + ", ".join(sorted(snapshot.documents))
+            )
         started = time.perf_counter()
         query = self.query(text, history)
         hits, evidence = self.retrieve(query, text, documents, retriever=retriever)

@@ -95,11 +95,14 @@ def _entry(raw: object, index: int, path: Path) -> Question:
     question = raw.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QuestionFileError(f"{where}: 'question' is missing or empty")
+    raw_id = raw.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        raise QuestionFileError(f"{where}: 'id' must be text or a number")
     abstain = raw.get("abstain", False)
     if not isinstance(abstain, bool):
         raise QuestionFileError(f"{where}: 'abstain' must be true or false")
     return Question(
-        id=str(raw.get("id") or f"q{index + 1}"),
+        id=f"q{index + 1}" if raw_id is None or raw_id == "" else str(raw_id),
         question=question,
         expected=_strings(raw.get("expected"), "expected", where),
         abstain=abstain,

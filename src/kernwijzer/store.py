@@ -220,6 +220,28 @@ class IndexStore:
                     shutil.rmtree(path, ignore_errors=True)
 
     # ---------------------------------------------------------------- reading
+    def verify(self, manifest: Manifest) -> None:
+        """Raise `IndexCorruptError` unless the build exists and holds what its manifest says."""
+        if (
+            not self.settings.server_mode
+            and not (self.root / "builds" / manifest.build_id / "chroma.sqlite3").exists()
+        ):
+            raise IndexCorruptError(f"Build {manifest.build_id} is missing from {self.root}.")
+        try:
+            client = self.client(manifest.build_id)
+            counts = {
+                kind: client.get_collection(self._name(manifest.build_id, kind)).count()
+                for kind in manifest.counts
+            }
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            raise IndexCorruptError(
+                f"The index at {self.where} cannot be read ({type(exc).__name__})."
+            ) from exc
+        if counts != manifest.counts:
+            raise IndexCorruptError(
+                f"The index at {self.where} holds {counts}, its manifest says {manifest.counts}."
+            )
+
     def read(self, manifest: Manifest, kind: str, embeddings: bool = True) -> Records:
         """Every row of one collection of the active build."""
         if (

@@ -17,10 +17,11 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import html
 import logging
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from kernwijzer.answer import Answer
@@ -28,8 +29,9 @@ from kernwijzer.cards import answer_html
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
 from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
+from kernwijzer.security import Busy, InFlight, busy_response, harden
 from kernwijzer.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
@@ -473,19 +475,41 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         focus = parse_highlight(f, len(doc.text))
         return HTMLResponse(render_document(doc, passage, focus))
 
+    inflight = InFlight(settings.max_inflight)
+
     @app.get("/api/ask")
-    def api_ask(q: str, top_k: int | None = None) -> JSONResponse:
+    def api_ask(
+        q: str,
+        top_k: Annotated[int | None, Query(ge=1, le=50)] = None,
+        doc: Annotated[list[str] | None, Query()] = None,
+    ) -> JSONResponse:
         # The same answer as `kernwijzer ask --json`, for integrations and load tests.
         try:
-            return JSONResponse(kw.answer(q, top_k=top_k).to_dict())
+            with inflight.slot():
+                answer = kw.answer(q, top_k=top_k, documents=set(doc) if doc else None)
+        except Busy:
+            return busy_response()
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        except UnknownDocumentError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        return JSONResponse(answer.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Short and without internals: which parameter, and what is wrong with it.
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return JSONResponse({"error": problems}, status_code=422)
 
     @app.get("/health")
     def health() -> JSONResponse:
         m = kw.snapshot.manifest
         return JSONResponse({"status": "ok", "build": m.build_id, "chunks": m.counts.get("chunks")})
 
+    harden(app, settings)
     # System fonts: the default theme would make every browser fetch fonts from a CDN.
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
     return gr.mount_gradio_app(
@@ -516,5 +540,11 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
     kw.warm_up()
     print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)  # noqa: T201
     uvicorn.run(
-        build_app(kw, settings), host=settings.host, port=settings.port, log_level="warning"
+        build_app(kw, settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        # h11 with a bound on a request's head: megabytes of headers are refused.
+        http="h11",
+        h11_max_incomplete_event_size=32 * 1024,
     )

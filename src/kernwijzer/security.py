@@ -1,0 +1,110 @@
+"""The app's HTTP surface, closed down: who may call it, what the browser may do, how much.
+
+- Host allow-list (a shield against DNS rebinding): the bind address, localhost, the public
+  URL's host and ``allowed_hosts``; any other Host header gets 400.
+- Headers on every response: a Content-Security-Policy that lets the page talk to this
+  server only (``connect-src 'self'``) and never be framed, ``X-Frame-Options``,
+  ``X-Content-Type-Options`` and ``Referrer-Policy``. Gradio needs inline and evaluated
+  scripts (its ``js=`` hooks), so ``script-src`` allows them, from this origin only.
+- No uploads and no API schemas: the chat has no file input, and nobody needs the
+  frameworks' OpenAPI documents or docs pages; those routes answer 404.
+- A bounded number of answers in flight on ``/api/ask`` (``max_inflight``): beyond it, 503
+  with ``Retry-After`` rather than an unbounded wait.
+Not here: the routes themselves (``ui.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from kernwijzer.config import Settings
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+RETRY_AFTER_SECONDS = 1
+# Framework routes nobody needs here: API schemas and docs (FastAPI's and Gradio's), uploads.
+CLOSED = ("/openapi.json", "/docs", "/redoc", "/upload")
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    """Host names the app answers to (see the module docstring)."""
+    hosts = {settings.host, "localhost", "127.0.0.1", "::1", *settings.allowed_hosts}
+    if settings.public_url:
+        hosts.add(urlparse(settings.public_url).hostname or "")
+    return sorted(h for h in hosts if h and h not in ("0.0.0.0", "::"))
+
+
+class Busy(Exception):
+    """More answers in flight than ``max_inflight``."""
+
+
+class InFlight:
+    """A counter of answers being computed; `slot` refuses one beyond the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot while answering; raise `Busy` at once when none is free."""
+        if not self._slots.acquire(blocking=False):
+            raise Busy
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+def busy_response() -> JSONResponse:
+    """503 with Retry-After: the client should try again shortly."""
+    return JSONResponse(
+        {"error": "Busy: too many questions at once; try again shortly."},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def harden(app: FastAPI, settings: Settings) -> None:
+    """Apply the host allow-list, the headers and the closed upload route to ``app``."""
+
+    @app.middleware("http")
+    async def closed_and_headed(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        path = request.url.path.rstrip("/")
+        if path.endswith(CLOSED) or "/docs/" in path:
+            response: Response = JSONResponse({"error": "Not found"}, status_code=404)
+        else:
+            response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    # Added last, so it runs first: a foreign Host never reaches a route.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))

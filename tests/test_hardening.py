@@ -1,0 +1,265 @@
+"""Hardening: each defect of the adversarial run reproduced on real data, then refused.
+
+Real index builds on copies of the real corpus, the real app over HTTP (FastAPI's test
+client on the real pipeline), the real CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kernwijzer.answer import verify
+from kernwijzer.config import load_settings
+from kernwijzer.corpus import CorpusError, load_corpus
+from kernwijzer.indexing import build_index
+from kernwijzer.pipeline import Kernwijzer, has_words
+from kernwijzer.questions import QuestionFileError, load_questions
+from kernwijzer.store import IndexStore
+from kernwijzer.ui import build_app
+from tests.conftest import make_small_corpus, settings_env
+
+CLI = [sys.executable, "-m", "kernwijzer.cli"]
+
+
+def _cli(args: list[str], settings) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], env=settings_env(settings), capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, embedder):
+    """A real index of a small real corpus, built once; tests copy it before breaking it."""
+    root = tmp_path_factory.mktemp("built")
+    s = load_settings(corpus_dir=make_small_corpus(root / "corpus"), index_dir=root / "index")
+    build_index(s, embedder=embedder, progress=False)
+    return s
+
+
+@pytest.fixture
+def copy(built, tmp_path):
+    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built.index_dir, tmp_path / "index")
+    return load_settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+
+
+def _active_build(s) -> Path:
+    manifest = IndexStore(s).manifest()
+    assert manifest is not None
+    return s.index_dir / "builds" / manifest.build_id
+
+
+# ------------------------------------------------------------------ 1. broken index
+
+
+@pytest.mark.parametrize("damage", ["delete-build", "random-sqlite"])
+def test_index_repairs_a_broken_active_build(copy, embedder, damage):
+    build = _active_build(copy)
+    if damage == "delete-build":
+        shutil.rmtree(build)
+    else:
+        (build / "chroma.sqlite3").write_bytes(b"\x8f\x00garbage" * 4096)
+    report = build_index(copy, embedder=embedder, progress=False)
+    assert report.repaired and not report.skipped
+    assert "repaired" in report.summary()
+    assert Kernwijzer(copy, embedder).answer("Wat betekent urgentie U3?").citations
+
+
+def test_an_intact_index_is_left_unchanged(copy, embedder):
+    before = IndexStore(copy).manifest()
+    report = build_index(copy, embedder=embedder, progress=False)
+    assert report.skipped and not report.repaired
+    assert IndexStore(copy).manifest() == before
+
+
+# ------------------------------------------------------------------ 3, 5, 9. corpus
+
+
+def _edit_sources(s, change) -> None:
+    path = s.corpus_dir / "sources.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(entries)
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+
+
+def _entry(**values):
+    """A breakage that sets fields of the first entry of ``sources.yaml``."""
+    return lambda s: _edit_sources(s, lambda entries: entries[0].update(values))
+
+
+def _first_file(s) -> Path:
+    entries = yaml.safe_load((s.corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
+    return s.corpus_dir / entries[0]["file"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        pytest.param(lambda s: _first_file(s).write_text(" \n\t\n"), "is empty", id="empty"),
+        pytest.param(
+            lambda s: (_first_file(s).unlink(), _first_file(s).mkdir()),
+            "cannot be read",
+            id="directory-not-file",
+        ),
+        pytest.param(
+            lambda s: _first_file(s).write_text("woord " * 1_100_000),
+            "larger than",
+            id="oversize",
+        ),
+        pytest.param(_entry(url="javascript:alert(1)"), "http(s)", id="javascript-url"),
+        pytest.param(_entry(file="../../elsewhere.md"), "inside the corpus", id="outside-corpus"),
+        pytest.param(_entry(file="/etc/passwd"), "inside the corpus folder", id="absolute-path"),
+    ],
+)
+def test_a_bad_corpus_is_refused_and_the_index_kept(copy, breakage, message):
+    before = IndexStore(copy).manifest()
+    breakage(copy)
+    with pytest.raises(CorpusError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_corpus(copy.corpus_dir)
+    run = _cli(
+        ["index", "--corpus-dir", str(copy.corpus_dir), "--index-dir", str(copy.index_dir)], copy
+    )
+    assert run.returncode == 2, run.stderr
+    assert message in run.stderr and "Traceback" not in run.stderr
+    assert IndexStore(copy).manifest() == before
+
+
+# ------------------------------------------------------------------ 7, 8. the web surface
+
+
+@pytest.fixture(scope="module")
+def client(kw, index_settings):
+    return TestClient(build_app(kw, index_settings), base_url="http://127.0.0.1:7860")
+
+
+@pytest.mark.parametrize("top_k", ["-5", "0", "51", "1000000", "abc"])
+def test_api_top_k_out_of_range_is_422(client, top_k):
+    res = client.get("/api/ask", params={"q": "Wat betekent urgentie U3?", "top_k": top_k})
+    assert res.status_code == 422
+    assert set(res.json()) == {"error"} and "top_k" in res.json()["error"]
+
+
+def test_api_unknown_document_is_422_naming_the_known_ones(client, kw):
+    res = client.get("/api/ask", params={"q": "Wat betekent urgentie U3?", "doc": "nope"})
+    assert res.status_code == 422
+    assert all(d in res.json()["error"] for d in kw.snapshot.documents)
+    ok = client.get(
+        "/api/ask", params={"q": "Wat betekent urgentie U3?", "doc": "lhv-nhg-kernwaarden"}
+    )
+    assert ok.status_code == 200
+    assert {c["doc_id"] for c in ok.json()["citations"]} <= {"lhv-nhg-kernwaarden"}
+
+
+def test_api_refuses_invalid_utf8(client):
+    res = client.get("/api/ask?q=%FF%FE")
+    assert res.status_code == 400 and "error" in res.json()
+
+
+def test_every_html_response_carries_security_headers(client):
+    for path in ("/", "/bron/lhv-aanbod-web", "/bron/nope"):
+        res = client.get(path)
+        assert "frame-ancestors 'none'" in res.headers["content-security-policy"]
+        assert "connect-src 'self'" in res.headers["content-security-policy"]
+        assert res.headers["x-frame-options"] == "DENY"
+        assert res.headers["x-content-type-options"] == "nosniff"
+        assert res.headers["referrer-policy"] == "no-referrer"
+
+
+def test_closed_routes_and_foreign_hosts(client):
+    assert client.get("/openapi.json").status_code == 404
+    assert client.get("/docs").status_code == 404
+    upload = client.post("/gradio_api/upload", files={"files": ("a.txt", b"x" * 1000)})
+    assert upload.status_code in (403, 404, 405)
+    rebinding = client.get("/health", headers={"host": "evil.example.com"})
+    assert rebinding.status_code == 400
+
+
+# ------------------------------------------------------------------ 10, 11. CLI and files
+
+
+@pytest.mark.parametrize(
+    ("entries", "ok"),
+    [
+        ([{"id": 0, "question": "Wat is U3?"}, {"question": "Wat is U2?"}], True),
+        ([{"id": [1, 2], "question": "Wat is U3?"}], False),
+        ([{"id": "a", "question": "x?"}, {"id": "a", "question": "y?"}], False),
+    ],
+)
+def test_question_file_ids(tmp_path, entries, ok):
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    if ok:
+        assert [q.id for q in load_questions(path)] == ["0", "q2"]
+    else:
+        with pytest.raises(QuestionFileError):
+            load_questions(path)
+
+
+def test_cli_unknown_document_exits_2(index_settings):
+    run = _cli(["ask", "Wat is U3?", "--doc", "nope"], index_settings)
+    assert run.returncode == 2 and "lhv-nhg-kernwaarden" in run.stderr
+
+
+# ------------------------------------------------------------------ fuzz
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    q=st.one_of(st.text(max_size=120), st.binary(max_size=60).map(lambda b: b.decode("latin-1")))
+)
+def test_random_input_gets_an_answer_or_a_4xx_never_a_5xx(client, kw, q):
+    res = client.get("/api/ask", params={"q": q})
+    assert res.status_code in (200, 400), res.text[:200]
+    body = res.json()
+    if res.status_code == 400:
+        assert set(body) == {"error"} and "Traceback" not in body["error"]
+        return
+    assert has_words(body["question"])
+    for c in body["citations"]:
+        doc = kw.snapshot.documents[c["doc_id"]]
+        assert doc.text[c["start"] : c["end"]] == c["quote"]
+    json.dumps(body)
+    assert verify  # the same check as answer.verify, on the JSON the client sees
+
+
+# ------------------------------------------------------------------ 12. back-pressure
+
+
+def test_too_many_answers_at_once_get_503_with_retry_after(kw, index_settings):
+    """One slot: of questions sent together, the ones beyond it are told to come back."""
+    import threading
+
+    tight = index_settings.model_copy(update={"max_inflight": 1})
+    client = TestClient(build_app(kw, tight), base_url="http://127.0.0.1:7860")
+    question = "Hoe is de zorg voor ingeschreven patiënten georganiseerd? " * 30
+    start = threading.Barrier(8)
+    results: list[tuple[int, str | None]] = []
+
+    def one() -> None:
+        start.wait()
+        res = client.get("/api/ask", params={"q": question})
+        results.append((res.status_code, res.headers.get("retry-after")))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(code for code, _ in results)
+    assert set(codes) <= {200, 503} and 200 in codes and 503 in codes, codes
+    assert all(retry == "1" for code, retry in results if code == 503)
+    assert client.get("/api/ask", params={"q": "Wat betekent urgentie U3?"}).status_code == 200
