@@ -116,3 +116,34 @@ def test_a_broken_corpus_changes_nothing(small_settings, embedder):
     assert (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
     answer = Kernwijzer(small_settings, embedder).answer("Wat zijn de voorwaarden voor segment 1?")
     assert any("BIG-register" in c.quote for c in answer.citations)
+
+
+def test_a_no_op_run_is_a_fingerprint_check_without_the_model(small_settings, embedder):
+    """Nothing changed: no corpus parsing, no model; a changed file takes the full path."""
+    import subprocess
+    import sys
+
+    from tests.conftest import settings_env
+
+    build_index(small_settings, embedder=embedder, progress=False)
+    script = (
+        "import sys; from kernwijzer.config import load_settings; "
+        "from kernwijzer.indexing import build_index; r = build_index(load_settings()); "
+        "print(r.skipped, any(m in sys.modules for m in "
+        "('torch', 'sentence_transformers', 'gradio')))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=settings_env(small_settings),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.split() == ["True", "False"], run.stdout + run.stderr
+    # A byte changed in a source file: the full check runs (and finds what changed).
+    meta = yaml.safe_load((small_settings.corpus_dir / "sources.yaml").read_text("utf-8"))
+    path = small_settings.corpus_dir / meta[0]["file"]
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("\n", "\n\nEen nieuwe alinea over de normpraktijk.\n\n", 1))
+    report = build_index(small_settings, embedder=embedder, progress=False)
+    assert not report.skipped and report.embedded >= 1

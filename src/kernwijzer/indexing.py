@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
+import yaml
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from kernwijzer.chunking import (
@@ -215,6 +218,9 @@ def build_index(
     embedder = embedder or Embedder(settings)
     store = IndexStore(settings)
     with store.lock():
+        quick = source_fingerprint(settings, embedder.model_id)
+        if not rebuild and (unchanged := _unchanged(store, quick, settings, started)):
+            return unchanged
         prepared = prepare(settings, embedder)
         active = None if rebuild else _safe_manifest(store)
         fp = fingerprint(prepared, embedder.model_id)
@@ -235,8 +241,12 @@ def build_index(
                 # "Unchanged" must mean usable: a broken active build is rebuilt, and said so.
                 log.warning("Active build is broken, rebuilding it: %s", exc)
                 active, repaired = None, True
+        totals = {k: base[k] for k in ("documents", "sections", "chunks", "sentences")}
         if active is not None and active.fingerprint == fp:
             store.remove_other_builds(active.build_id)  # leftovers of a killed run
+            # Same index from new inputs (a code or file change that changes nothing):
+            # remember them, so the next run is a fingerprint check.
+            store.annotate(replace(active, source_fingerprint=quick, totals=totals))
             return IndexReport(
                 **base,
                 embedded=0,
@@ -259,6 +269,8 @@ def build_index(
                 fingerprint=fp,
                 created=time.time(),
                 counts={k: len(v) for k, v in nodes.items()},
+                source_fingerprint=quick,
+                totals=totals,
             )
         )
         new_ids = {n.node_id for n in nodes["chunks"]}
@@ -272,6 +284,65 @@ def build_index(
             sentences_reused=len(prepared.sentences) - counts["sentence_new"],
             repaired=repaired,
         )
+
+
+# The modules whose code shapes what is indexed; an edit to any of them forces a full check.
+SHAPING = ("corpus", "cleaning", "tables", "structure", "sections", "chunking", "indexing")
+
+
+def source_fingerprint(settings: Settings, model_id: str) -> str:
+    """A hash of everything an index is made from, read as bytes: no parsing, no model.
+
+    The corpus folder's ``sources.yaml`` and every file it names, the settings that shape
+    chunks, the model id and the code of the shaping modules. Equal to the active build's
+    means a no-op run; a file that cannot be read gives a hash that matches nothing, so the
+    full run reports the problem.
+    """
+    digest = hashlib.sha256(model_id.encode())
+    shape = {
+        k: getattr(settings, k) for k in ("chunk_tokens", "chunk_overlap", "max_document_bytes")
+    }
+    digest.update(json.dumps(shape, sort_keys=True).encode())
+    package = Path(__file__).parent
+    for name in SHAPING:
+        digest.update((package / f"{name}.py").read_bytes())
+    meta = settings.corpus_dir / "sources.yaml"
+    try:
+        digest.update(meta.read_bytes())
+        for entry in yaml.safe_load(meta.read_text(encoding="utf-8")) or []:
+            digest.update((settings.corpus_dir / str(entry["file"])).read_bytes())
+    except (OSError, yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
+        digest.update(os.urandom(16))
+    return digest.hexdigest()[:24]
+
+
+def _unchanged(
+    store: IndexStore, quick: str, settings: Settings, started: float
+) -> IndexReport | None:
+    """The report of a no-op run when the active build was made from these very inputs."""
+    active = _safe_manifest(store)
+    if active is None or active.source_fingerprint != quick or not active.totals:
+        return None
+    try:
+        store.verify(active)
+    except IndexCorruptError:
+        return None  # the full run repairs it and says so
+    store.remove_other_builds(active.build_id)
+    t = active.totals
+    return IndexReport(
+        documents=t["documents"],
+        sections=t["sections"],
+        chunks=t["chunks"],
+        sentences=t["sentences"],
+        embedded=0,
+        reused=t["chunks"],
+        removed=0,
+        seconds=round(time.perf_counter() - started, 3),
+        model=settings.model,
+        store=store.where,
+        sentences_reused=t["sentences"],
+        skipped=True,
+    )
 
 
 def _safe_manifest(store: IndexStore) -> Manifest | None:

@@ -64,6 +64,10 @@ class Manifest:
     fingerprint: str
     created: float
     counts: dict[str, int] = field(default_factory=dict)
+    # What the build was made from, before any parsing: corpus files, settings, code (see
+    # `indexing.source_fingerprint`); equal means a no-op run needs no model or corpus load.
+    source_fingerprint: str = ""
+    totals: dict[str, int] = field(default_factory=dict)  # documents, sections, ...
 
     @classmethod
     def parse(cls, text: str, where: str) -> Manifest:
@@ -197,6 +201,10 @@ class IndexStore:
         batch = max(1, min(client.get_max_batch_size(), 2000))
         for i in range(0, len(nodes), batch):
             store.add(list(nodes[i : i + batch]))
+
+    def annotate(self, manifest: Manifest) -> None:
+        """Rewrite the active build's manifest (same build, new notes)."""
+        self._write_manifest(manifest)
 
     def switch(self, manifest: Manifest) -> None:
         """Make a finished build the active one, then drop every other build."""
