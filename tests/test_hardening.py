@@ -263,3 +263,25 @@ def test_too_many_answers_at_once_get_503_with_retry_after(kw, index_settings):
     assert set(codes) <= {200, 503} and 200 in codes and 503 in codes, codes
     assert all(retry == "1" for code, retry in results if code == 503)
     assert client.get("/api/ask", params={"q": "Wat betekent urgentie U3?"}).status_code == 200
+
+
+def test_ctrl_c_during_a_batch_ends_quietly(index_settings, tmp_path):
+    import signal
+    import time
+
+    batch = tmp_path / "many.yaml"
+    entries = [{"id": f"q{i}", "question": f"Wat betekent urgentie U{i % 5}?"} for i in range(400)]
+    batch.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    proc = subprocess.Popen(
+        [*CLI, "ask", "--file", str(batch)],
+        env=settings_env(index_settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # answering has begun
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err

@@ -1,7 +1,7 @@
 """The ``kernwijzer`` command: a thin shell over the pipeline.
 
 Exit codes: 0 done, 2 bad input (question, question file, corpus, config), 3 no usable
-index, 4 another build holds the lock.
+index, 4 another build holds the lock, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
 from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError
 
-EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED = 2, 3, 4
+EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_INTERRUPTED = 2, 3, 4, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -338,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     except IndexLockedError as exc:
         print(f"kernwijzer: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except KeyboardInterrupt:
+        # Ctrl-C: what was printed stands; an index build switches only when complete.
+        print("kernwijzer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
