@@ -70,6 +70,7 @@ def test_table_cells_quote_without_their_column_header(kw, doc_id, update_golden
         if mark.label:
             assert f"{mark.label}:" not in c.quote and f"\n  {mark.label}" not in c.quote
         assert c.table_column == (mark.label or None)
+        assert c.start <= c.focus_start < c.focus_end <= c.end  # the answering sentence inside
         for cell in c.table_cells:
             assert c.start <= int(cell["start"]) < int(cell["end"]) <= c.end
         rows.append(
@@ -83,6 +84,12 @@ def test_table_cells_quote_without_their_column_header(kw, doc_id, update_golden
     if update_golden or not path.exists():
         path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert rows == json.loads(path.read_text(encoding="utf-8")), f"review the diff of {path.name}"
+
+
+def test_a_list_item_quote_holds_its_answering_sentence(kw):
+    for question in ("Wat zijn de voorwaarden voor segment 1?", "Wat betekent urgentie U3?"):
+        for c in kw.answer(question).citations:
+            assert c.start <= c.focus_start < c.focus_end <= c.end, (question, c.quote[:80])
 
 
 def test_a_table_row_is_quoted_with_its_cells_labelled_as_structure(kw):
