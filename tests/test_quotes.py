@@ -158,3 +158,12 @@ def test_any_composed_quote_is_in_the_original(kw, originals, data):
     for span in select_spans(kw.snapshot, hits, 8, 1.0, kw.settings.quote_context_chars):
         quote = kw.snapshot.documents[span.doc_id].text[span.start : span.end]
         assert originals[span.doc_id].check(quote) is not None, quote[:200]
+
+
+def test_a_definition_term_is_a_label_not_words_of_the_quote(kw):
+    """The LHV page's "Basisaanbod" term stands above its description: the quote is the
+    description, the term its label."""
+    c = kw.answer("Wat is het basisaanbod?").citations[0]
+    assert c.quote.startswith("Het basisaanbod wordt door iedere huisartsenpraktijk geboden.")
+    assert c.table_column == "Basisaanbod"
+    assert c.start <= c.focus_start < c.focus_end <= c.end

@@ -64,9 +64,10 @@ class Citation:
     supports: bool = True  # False: listed as nearest passage of an abstention
     focus_start: int = 0  # the answering sentence inside the quote (offsets in the document)
     focus_end: int = 0
-    # A table cell's column header is structure, never words of the quote: the column of
-    # the answering sentence, and every cell the quote holds with its column (offsets in
-    # the document), so a reader sees "Bronnen" as a label beside the cell.
+    # A table cell's column header (or a definition list's term) is structure, never words
+    # of the quote: the label of the answering sentence's cell, and every cell the quote
+    # holds with its label (offsets in the document), so a reader sees "Bronnen" or
+    # "Basisaanbod" as a label beside the text.
     table_column: str | None = None
     table_cells: list[dict[str, object]] = field(default_factory=list)
     # The footnotes whose markers the quote holds: {"number", "text", "start", "end"}.
@@ -206,6 +207,20 @@ def _merge(spans: list[_Span], candidate: _Span, text: str) -> bool:
     return False
 
 
+def _described_by(marks: tuple[Mark, ...], text: str, start: int, end: int) -> Mark | None:
+    """The description a definition term (``text[start:end]``) labels, if it is one."""
+    term = text[start:end]
+    return next(
+        (m for m in marks if m.kind == CELL and m.label == term and 0 < m.start - end <= 4),
+        None,
+    )
+
+
+def _first_sentence_end(text: str, span: Mark) -> int:
+    found = re.search(r"[.!?](?=\s|$)", text[span.start : span.end])
+    return span.start + found.end() if found else span.end
+
+
 def _without_furniture(
     marks: tuple[Mark, ...], wide: tuple[int, int], focus: tuple[int, int]
 ) -> tuple[int, int]:
@@ -245,6 +260,10 @@ def select_spans(
             wide = label[0], wide[1]
             if wide[1] > _next_section_start(snapshot.documents[doc_id], label[0]):
                 (start, end), wide = label, label
+        elif described := _described_by(snapshot.documents[doc_id].marks, text, start, end):
+            # A definition list's term is structure: quote its description, which answers.
+            wide = described.start, described.end
+            start, end = described.start, _first_sentence_end(text, described)
         else:
             wide = widen(text, start, end, context_chars)
         marks = snapshot.documents[doc_id].marks

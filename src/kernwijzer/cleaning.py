@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kernwijzer import tables
-from kernwijzer.structure import FURNITURE, SENTINELS, Mark, extract, wrap
+from kernwijzer.structure import CELL, FURNITURE, SENTINELS, Mark, extract, wrap
 
 if TYPE_CHECKING:
     from kernwijzer.corpus import SourceInfo
@@ -121,12 +121,29 @@ def _web_blocks(lines: list[str]) -> list[str]:
             continue
         else:
             if items:
-                blocks.append("\n".join(items))
+                blocks.append(_definitions("\n".join(items)))
                 items = []
             blocks.append(stripped)
     if items:
-        blocks.append("\n".join(items))
+        blocks.append(_definitions("\n".join(items)))
     return blocks
+
+
+def _definitions(block: str) -> str:
+    """Mark a definition list's descriptions with their term ("Basisaanbod" → its text).
+
+    A bullet that is a term (a few words, no sentence) over indented description lines is
+    a definition list: the term is structure, shown as the description's label, and a
+    quote of the description does not start with it (see ``answer.py``).
+    """
+
+    def mark(m: re.Match[str]) -> str:
+        term, description = m.group(1), m.group(2)
+        if len(term.split()) > 5 or term.endswith((*TERMINAL, ",")):
+            return m.group(0)
+        return f"- {term}\n  {wrap(description, CELL, term)}"
+
+    return re.sub(r"(?m)^- ([^\n]+)\n  ([^\n]+(?:\n  [^\n-][^\n]*)*)", mark, block)
 
 
 # ------------------------------------------------------------------------- PDF brochures
