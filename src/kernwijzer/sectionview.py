@@ -84,6 +84,12 @@ def _render_list(text: str, offset: int, deco: Decoration) -> str:
     return "".join(out)
 
 
+def _line_above(text: str, offset: int) -> str:
+    line_start = text.rfind("\n", 0, offset)
+    above_start = text.rfind("\n", 0, max(line_start, 0)) + 1
+    return re.sub(r"^\s*(- )?", "", text[above_start : max(line_start, 0)]).strip()
+
+
 def render_document(
     doc: LoadedDocument,
     highlight: tuple[int, int] | None = None,
@@ -94,7 +100,9 @@ def render_document(
     ``highlight`` is the quoted passage (marked lightly), ``focus`` its answering sentence
     (marked strongly).
     """
-    deco = Decoration(passage=highlight, focus=focus, marks=doc.marks, footnote_links=True)
+    # A definition's term already stands above its description on the page: no label twice.
+    marks = tuple(m for m in doc.marks if m.label != _line_above(doc.text, m.start))
+    deco = Decoration(passage=highlight, focus=focus, marks=marks, footnote_links=True)
     heads = {s.start: s for s in doc.sections[1:]}
     body = []
     for block in blocks(doc.text):
