@@ -510,3 +510,32 @@ def test_one_language_at_a_time(running_app, output_dir):
         )
         page.screenshot(path=str(output_dir / "chat-english.png"))
         browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_chip_opens_its_source_beside_the_chat(running_app, output_dir, width, height):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        _ask(page, "Mag een PA de huisarts vervangen?", 1)
+        assert not page.locator("#kw-pane").is_visible()
+        page.locator("#kw-chat .kw-answer .kw-ref").first.click()
+        pane = page.locator("#kw-pane")
+        pane.wait_for(state="visible")
+        focus = page.frame_locator("#kw-pane-frame").locator("mark.focus").first
+        focus.wait_for(timeout=30_000)
+        assert "nooit een huisarts kan vervangen" in focus.inner_text()
+        box = pane.bounding_box()
+        assert box is not None
+        if width < 700:  # a full-screen sheet on a phone
+            assert box["width"] >= width - 2 and box["height"] >= height - 2
+        page.screenshot(path=str(output_dir / f"source-pane-{width}.png"))
+        page.click("#kw-pane-close")
+        pane.wait_for(state="hidden")
+        browser.close()

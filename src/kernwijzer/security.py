@@ -3,7 +3,8 @@
 - Host allow-list (a shield against DNS rebinding): the bind address, localhost, the public
   URL's host and ``allowed_hosts``; any other Host header gets 400.
 - Headers on every response: a Content-Security-Policy that lets the page talk to this
-  server only (``connect-src 'self'``) and never be framed, ``X-Frame-Options``,
+  server only (``connect-src 'self'``) and be framed by this app alone (its source pane
+  shows ``/bron`` pages), ``X-Frame-Options``,
   ``X-Content-Type-Options`` and ``Referrer-Policy``. Gradio needs inline and evaluated
   scripts (its ``js=`` hooks), so ``script-src`` allows them, from this origin only.
 - No uploads and no API schemas: the chat has no file input, and nobody needs the
@@ -35,7 +36,7 @@ CSP = "; ".join(
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",
-        "frame-ancestors 'none'",
+        "frame-ancestors 'self'",
         "base-uri 'self'",
         "form-action 'self'",
         "object-src 'none'",
@@ -43,7 +44,7 @@ CSP = "; ".join(
 )
 HEADERS = {
     "Content-Security-Policy": CSP,
-    "X-Frame-Options": "DENY",
+    "X-Frame-Options": "SAMEORIGIN",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }

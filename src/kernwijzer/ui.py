@@ -78,6 +78,22 @@ PAGE_JS = """<script>
       }
       return;
     }
+    const ref = event.target.closest('.kw-ref');
+    const pane = document.getElementById('kw-pane');
+    if (ref && pane) {
+      event.preventDefault();
+      document.getElementById('kw-pane-frame').src = ref.getAttribute('href');
+      document.getElementById('kw-pane-open').href = ref.getAttribute('href');
+      pane.hidden = false;
+      pane.scrollIntoView({block: 'nearest'});
+      document.getElementById('kw-pane-close').focus();
+      return;
+    }
+    if (event.target.closest('#kw-pane-close')) {
+      pane.hidden = true;
+      document.getElementById('kw-pane-frame').src = 'about:blank';
+      return;
+    }
     const next = event.target.closest('.kw-next');
     if (next) {
       event.preventDefault();
@@ -126,12 +142,28 @@ PAGE_JS = """<script>
     document.documentElement, {childList: true, subtree: true});
 })();
 </script>"""
+PANE = """<div id="kw-pane" class="kw-pane" hidden>
+<div class="kw-pane-bar"><strong>Bron</strong>
+<a id="kw-pane-open" href="/" target="_blank">open in nieuw tabblad</a>
+<button type="button" id="kw-pane-close" aria-label="Sluit de bron">✕</button></div>
+<iframe id="kw-pane-frame" title="Bron naast het gesprek"></iframe></div>"""
 # After a language switch: the page's language, title and Gradio's icon names follow it.
 SET_LANGUAGE = """(lang) => {
   document.documentElement.lang = lang;
   document.title = lang === 'en' ? 'Kernwijzer — general practice from the sources'
                                  : 'Kernwijzer — huisartsenzorg uit de bronnen';
   window.kwRename && window.kwRename();
+  const en = lang === 'en';
+  const words = en
+    ? ['Source', 'open in new tab', 'Close the source', 'Source beside the conversation']
+    : ['Bron', 'open in nieuw tabblad', 'Sluit de bron', 'Bron naast het gesprek'];
+  const pane = document.getElementById('kw-pane');
+  if (pane) {
+    pane.querySelector('.kw-pane-bar strong').textContent = words[0];
+    document.getElementById('kw-pane-open').textContent = words[1];
+    document.getElementById('kw-pane-close').setAttribute('aria-label', words[2]);
+    document.getElementById('kw-pane-frame').title = words[3];
+  }
 }"""
 CSS = """
 .kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
@@ -165,6 +197,15 @@ CSS = """
 :focus-visible{outline:3px solid #0b5c80 !important;outline-offset:2px}
 @media (max-width:700px){.kw-ref .kw-tip{position:fixed;left:5vw;top:auto;bottom:1rem;width:90vw}}
 #kw-chat .message-row{scroll-margin-top:2.5rem}
+.kw-pane{border:1px solid #8c959f;border-radius:8px;overflow:hidden;background:#fff}
+.kw-pane-bar{display:flex;gap:.75rem;align-items:center;padding:.3rem .6rem;color:#1d2733;
+ background:#eef3f6}
+.kw-pane-bar a{color:#0b5c80;font-size:.85em}
+#kw-pane-close{margin-left:auto;border:1px solid #0b5c80;background:#fff;color:#0b5c80;
+ border-radius:6px;padding:.1rem .5rem;cursor:pointer}
+.kw-pane iframe{display:block;width:100%;height:560px;border:0}
+@media (max-width:700px){.kw-pane{position:fixed;inset:0;z-index:60;border-radius:0}
+ .kw-pane iframe{height:calc(100vh - 2.6rem)}}
 #kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
 #kw-ask:not(:disabled):hover{background:#084a68}
 """
@@ -336,6 +377,9 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                         gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES["nl"]
                     ]
             with gr.Column(scale=2):
+                # The source beside the chat: a citation chip opens its section here (on a
+                # phone as a full-screen sheet); PAGE_JS fills and shows it.
+                gr.HTML(PANE, elem_id="kw-pane-box", padding=False)
                 sources = gr.CheckboxGroup(
                     _source_choices(kw), label=t("filter"), elem_id="kw-sources"
                 )
