@@ -539,3 +539,26 @@ def test_a_chip_opens_its_source_beside_the_chat(running_app, output_dir, width,
         page.click("#kw-pane-close")
         pane.wait_for(state="hidden")
         browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_the_chat_and_its_filters_work_on_a_phone(running_app, output_dir):
+    """390 px: no horizontal scroll after an answer; a filter can be set and is used."""
+    from playwright.sync_api import sync_playwright
+
+    insurer = "Verzekeraars: Huisartsenzorg en multidisciplinaire zorg (zorgaanbieders)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(running_app)
+        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+        _ask(page, "Wat zijn de voorwaarden voor segment 1?", 1)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_label(insurer).check()  # scrolled to and clicked like a thumb would
+        page.screenshot(path=str(output_dir / "chat-filter-phone.png"))
+        _ask(page, "Wat zijn de voorwaarden voor segment 1?", 2)
+        reply = page.locator("#kw-chat .message-row.bot-row").last.inner_text()
+        assert "Gezocht in: Huisartsenzorg en multidisciplinaire zorg" in reply
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        browser.close()
