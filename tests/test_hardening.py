@@ -270,11 +270,14 @@ def test_ctrl_c_during_a_batch_ends_quietly(index_settings, tmp_path):
     import time
 
     batch = tmp_path / "many.yaml"
-    entries = [{"id": f"q{i}", "question": f"Wat betekent urgentie U{i % 5}?"} for i in range(400)]
+    # Far more questions than can be answered before the signal arrives (a few ms each).
+    entries = [
+        {"id": f"q{i}", "question": f"Wat betekent urgentie U{i % 5}?"} for i in range(20_000)
+    ]
     batch.write_text(yaml.safe_dump(entries), encoding="utf-8")
     proc = subprocess.Popen(
         [*CLI, "ask", "--file", str(batch)],
-        env=settings_env(index_settings),
+        env={**settings_env(index_settings), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
