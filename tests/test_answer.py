@@ -153,9 +153,17 @@ def test_a_contentless_follow_up_borrows_the_previous_question(kw):
 
 
 def test_markup_and_odd_characters_are_text(kw):
-    answer = kw.answer("<script>alert(1)</script> wat is U3? \ud800 \x07")
+    answer = kw.answer("<script>alert(1)</script> wat is U3? \x07")
     assert answer.question.startswith("<script>alert(1)</script>")
     assert all(verify(c, kw.snapshot) for c in answer.citations)
+
+
+@pytest.mark.parametrize("broken", ["wat is U3? \ud800", "wat is U3? \udcff", "wat is U3? \ufffd"])
+def test_text_that_was_not_utf8_is_refused_not_guessed(kw, broken):
+    # A lone surrogate is how Python passes a non-UTF-8 argv byte; U+FFFD how a web
+    # decoder does. Either way part of the question is lost, so it is not answered.
+    with pytest.raises(QuestionError, match="not valid UTF-8"):
+        kw.answer(broken)
 
 
 @settings(

@@ -6,6 +6,8 @@ client on the real pipeline), the real CLI in a subprocess.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -134,6 +136,51 @@ def test_a_bad_corpus_is_refused_and_the_index_kept(copy, breakage, message):
     assert IndexStore(copy).manifest() == before
 
 
+# ------------------------------------------------------------------ 4. disk full
+
+# The CLI with a file-size limit (ulimit -f) of a third of the build it must write: writes
+# past it fail as on a full disk (EFBIG; Python ignores SIGXFSZ). The language model unpacks
+# a 68 MB temporary file when first used, so it is loaded before the limit: what is tested
+# is the index write.
+FULL_DISK = (
+    "import resource, sys\n"
+    "from kernwijzer.language import detect_language\n"
+    "detect_language('warm-up')\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
+    "from kernwijzer.cli import main\n"
+    "sys.exit(main(['index']))\n"
+)
+
+
+def test_a_full_disk_during_indexing_keeps_the_old_index(copy, embedder):
+    before = IndexStore(copy).manifest()
+    assert before is not None
+    limit = (_active_build(copy) / "chroma.sqlite3").stat().st_size // 3
+    changed = _first_file(copy)
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("huisarts", "huisarts (herzien)", 1),
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_DISK.format(limit=limit)],
+        env=settings_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 5, run.stderr
+    assert "Not enough disk space" in run.stderr and "Traceback" not in run.stderr
+    assert "previous index is still in use" in run.stderr
+    # The unfinished build is gone at once; the old one is active and answers.
+    assert IndexStore(copy).manifest() == before
+    assert [p.name for p in (copy.index_dir / "builds").iterdir()] == [before.build_id]
+    assert not list(copy.index_dir.glob("manifest.json.*"))
+    assert Kernwijzer(copy, embedder).answer("Wat betekent urgentie U3?").citations
+    # With room again, the same command builds the change.
+    report = build_index(copy, embedder=embedder, progress=False)
+    assert not report.skipped and IndexStore(copy).manifest() != before
+
+
 # ------------------------------------------------------------------ 7, 8. the web surface
 
 
@@ -160,9 +207,23 @@ def test_api_unknown_document_is_422_naming_the_known_ones(client, kw):
     assert {c["doc_id"] for c in ok.json()["citations"]} <= {"lhv-nhg-kernwaarden"}
 
 
-def test_api_refuses_invalid_utf8(client):
-    res = client.get("/api/ask?q=%FF%FE")
-    assert res.status_code == 400 and "error" in res.json()
+@pytest.mark.parametrize("query", ["%FF%FE", "Wat%20is%20U3%3F%20%FF"])
+def test_api_refuses_invalid_utf8(client, query):
+    res = client.get(f"/api/ask?q={query}")
+    assert res.status_code == 400, res.text
+    assert "UTF-8" in res.json()["error"]
+
+
+def test_cli_refuses_invalid_utf8(index_settings):
+    # On Linux argv is bytes; a question with a byte that is not UTF-8 is refused, exit 2.
+    run = subprocess.run(
+        [*CLI, "ask", b"Wat is U3? \xff\xfe"],
+        env=settings_env(index_settings),
+        capture_output=True,
+        timeout=600,
+    )
+    assert run.returncode == 2, run.stderr
+    assert b"not valid UTF-8" in run.stderr and b"Traceback" not in run.stderr
 
 
 def test_every_html_response_carries_security_headers(client):
@@ -234,6 +295,31 @@ def test_random_input_gets_an_answer_or_a_4xx_never_a_5xx(client, kw, q):
         assert doc.text[c["start"] : c["end"]] == c["quote"]
     json.dumps(body)
     assert verify  # the same check as answer.verify, on the JSON the client sees
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(q=st.one_of(st.text(max_size=80), st.sampled_from(["???", "12345", "x", "\u200b", " "])))
+def test_random_cli_questions_get_an_answer_or_exit_2(kw, index_settings, q):
+    """The CLI's own path (argument parsing, validation, printing) in this process: a
+    subprocess per example would spend its time loading the model, not on the input."""
+    from kernwijzer.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["ask", "--json", "--index-dir", str(index_settings.index_dir), "--", q])
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        assert err.getvalue().startswith("kernwijzer: ") and "Traceback" not in err.getvalue()
+        return
+    body = json.loads(out.getvalue())
+    assert has_words(body["question"])
+    for c in body["citations"]:
+        doc = kw.snapshot.documents[c["doc_id"]]
+        assert doc.text[c["start"] : c["end"]] == c["quote"]
 
 
 # ------------------------------------------------------------------ 12. back-pressure

@@ -34,3 +34,19 @@ def test_embeddings_are_normalised_and_meaningful(embedder):
     p = embedder.passages([TEXTS[2], TEXTS[5]])
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
     assert p[0] @ q > p[1] @ q  # the Dutch answer beats an unrelated English text
+
+
+def test_onnx_runs_the_same_model_as_torch(embedder):
+    """fp32 ONNX gives torch's vectors; int8 stays close (its own index: another model id)."""
+    from kernwijzer.config import load_settings
+    from kernwijzer.embedding import Embedder
+
+    assert embedder.settings.embedding_backend == "onnx"
+    torch_embedder = Embedder(load_settings(embedding_backend="torch"))
+    int8 = Embedder(load_settings(embedding_backend="onnx-int8"))
+    for kind in ("queries", "passages"):
+        ours = getattr(embedder, kind)(TEXTS)
+        ref = getattr(torch_embedder, kind)(TEXTS)
+        assert (ours * ref).sum(axis=1).min() >= 0.9999
+        assert (getattr(int8, kind)(TEXTS) * ref).sum(axis=1).min() >= 0.95
+    assert embedder.model_id == torch_embedder.model_id != int8.model_id

@@ -81,9 +81,16 @@ def test_no_connection_attempt_leaves_the_machine(index_settings, tmp_path):
         ],
         capture_output=True,
         text=True,
-        env=settings_env(index_settings),
+        # A home of its own (the model cache where it is): ONNX Runtime's telemetry, were it
+        # on, would leave a device id and an event queue under ~/.cache/Microsoft.
+        env={
+            **settings_env(index_settings),
+            "HOME": str(tmp_path),
+            "KERNWIJZER_CACHE_DIR": str(index_settings.cache_dir),
+        },
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     outside = [a for a in _connects(log) if not (a.startswith("127.") or a == "::1")]
     assert outside == [], f"connection attempts to {outside}"
+    assert not (tmp_path / ".cache" / "Microsoft").exists()

@@ -57,6 +57,25 @@ def test_health(client):
     assert client.get("/health").json()["status"] == "ok"
 
 
+def test_the_app_listens_before_the_model_is_loaded(index_settings, embedder):
+    """Started, not yet loaded: health says loading, the API asks to come back, the chat
+    says it is loading and keeps the question; once loaded, all of them answer."""
+    from kernwijzer.pipeline import Kernwijzer
+    from kernwijzer.ui import respond
+
+    kw = Kernwijzer(index_settings, embedder)  # not warmed up: as just after a start
+    started = TestClient(build_app(kw, index_settings), base_url="http://127.0.0.1:7860")
+    health = started.get("/health")
+    assert health.status_code == 503 and health.json()["status"] == "loading"
+    ask = started.get("/api/ask", params={"q": "Wat betekent U3?"})
+    assert ask.status_code == 503 and ask.headers["retry-after"]
+    chat, _, kept, _ = respond(kw, "Wat betekent U3?", [], [], [], False, [])
+    assert "bezig met laden" in chat[-1]["content"] and kept == "Wat betekent U3?"
+    kw.warm_up()
+    assert started.get("/health").json()["status"] == "ok"
+    assert started.get("/api/ask", params={"q": "Wat betekent U3?"}).json()["citations"]
+
+
 PUBLIC_URL = "https://kernwijzer.example.nl"
 
 

@@ -22,9 +22,14 @@ from kernwijzer.embedding import ModelUnavailableError
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
-from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError
+from kernwijzer.store import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexWriteError,
+)
 
-EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_INTERRUPTED = 2, 3, 4, 130
+EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_INTERRUPTED = 2, 3, 4, 5, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -338,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     except IndexLockedError as exc:
         print(f"kernwijzer: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except IndexWriteError as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_WRITE
     except KeyboardInterrupt:
         # Ctrl-C: what was printed stands; an index build switches only when complete.
         print("kernwijzer: interrupted", file=sys.stderr)

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     query_prefix: str = Field("query: ", description="e5-style prefix for questions.")
     passage_prefix: str = Field("passage: ", description="e5-style prefix for passages.")
     embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embedding_backend: str = Field(
+        "onnx",
+        pattern="^(onnx|onnx-int8|torch)$",
+        description="Run the model on ONNX Runtime (fp32 or int8) or torch. ONNX needs an "
+        "export (made for the default model); a model without one runs on torch.",
+    )
+    onnx_threads: int = Field(
+        0, ge=0, description="ONNX Runtime threads per embedding call; 0 = one per core."
+    )
 
     # --- chunking
     chunk_tokens: int = Field(200, ge=32, description="Chunk size in model tokens.")

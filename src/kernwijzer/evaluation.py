@@ -30,8 +30,8 @@ import numpy as np
 from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import PROJECT_ROOT, Settings
-from kernwijzer.embedding import LlamaIndexEmbedding
 from kernwijzer.fidelity import OriginalText
+from kernwijzer.llamaindex import LlamaIndexEmbedding
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
 from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section

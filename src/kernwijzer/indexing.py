@@ -16,24 +16,28 @@ import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from chromadb.errors import ChromaError
 
-from kernwijzer.chunking import (
-    Chunk,
-    Sentence,
-    chunk_document,
-    content_hash,
-    make_splitter,
-    sentences_for,
-)
 from kernwijzer.config import Settings
 from kernwijzer.corpus import Document, load_corpus
 from kernwijzer.embedding import Embedder
 from kernwijzer.sections import Section, build_sections
-from kernwijzer.store import IndexCorruptError, IndexStore, Manifest
+from kernwijzer.store import (
+    IndexCorruptError,
+    IndexStore,
+    IndexWriteError,
+    Manifest,
+)
+
+if TYPE_CHECKING:
+    # Chunking and nodes are llama-index's: imported when a build needs them, so that a run
+    # that finds nothing changed is a hash comparison without loading llama-index.
+    from llama_index.core.schema import TextNode
+
+    from kernwijzer.chunking import Chunk, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,8 @@ class IndexReport:
 
 def prepare(settings: Settings, embedder: Embedder) -> Prepared:
     """Load, clean, section and chunk the corpus."""
+    from kernwijzer.chunking import chunk_document, make_splitter, sentences_for
+
     documents = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
     sections, chunks, sentences = {}, [], []
@@ -160,6 +166,8 @@ def _node(
     node_id: str, doc_id: str, text: str, vector: list[float], meta: dict[str, Any]
 ) -> TextNode:
     """A llama-index node whose source document is ``doc_id`` (stored as its doc_id)."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
     node = TextNode(id_=node_id, text=text, embedding=vector, metadata=meta)
     node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc_id)
     return node
@@ -168,6 +176,8 @@ def _node(
 def _nodes(
     prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
 ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
+    from kernwijzer.chunking import content_hash
+
     chunk_texts = [c.embed_text for c in prepared.chunks]
     chunk_hashes = [content_hash(embedder.model_id + t) for t in chunk_texts]
     sent_texts = [s.embed_text for s in prepared.sentences]
@@ -258,21 +268,17 @@ def build_index(
             )
         known, old_chunks = _reusable(store, active, embedder.model_id)
         nodes, counts = _nodes(prepared, embedder, known, progress)
-        build_id = store.new_build_id()
-        for kind in ("documents", "chunks", "sentences"):
-            store.write(build_id, kind, nodes[kind])
-        store.switch(
-            Manifest(
-                build_id=build_id,
-                model_id=embedder.model_id,
-                dim=embedder.dim,
-                fingerprint=fp,
-                created=time.time(),
-                counts={k: len(v) for k, v in nodes.items()},
-                source_fingerprint=quick,
-                totals=totals,
-            )
+        manifest = Manifest(
+            build_id=store.new_build_id(),
+            model_id=embedder.model_id,
+            dim=embedder.dim,
+            fingerprint=fp,
+            created=time.time(),
+            counts={k: len(v) for k, v in nodes.items()},
+            source_fingerprint=quick,
+            totals=totals,
         )
+        _write_build(store, manifest, nodes)
         new_ids = {n.node_id for n in nodes["chunks"]}
         return IndexReport(
             **base,
@@ -284,6 +290,39 @@ def build_index(
             sentences_reused=len(prepared.sentences) - counts["sentence_new"],
             repaired=repaired,
         )
+
+
+def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[TextNode]]) -> None:
+    """Write a new build and make it active; on failure remove it and keep the old one.
+
+    A half-written build is deleted at once, not at the next run: on a full disk its files
+    are what the disk needs back. A store that cannot be written (disk full, permissions,
+    a damaged store) is `IndexWriteError`; anything else is a bug and propagates.
+    """
+    try:
+        for kind in ("documents", "chunks", "sentences"):
+            store.write(manifest.build_id, kind, nodes[kind])
+        store.switch(manifest)
+    except BaseException as exc:
+        if _is_active(store, manifest.build_id):
+            raise  # switched already: only the clean-up of old builds failed
+        store.discard(manifest.build_id)
+        if not isinstance(exc, (OSError, ChromaError)):
+            raise
+        kept = "The unfinished build was removed and the previous index is still in use."
+        if store.out_of_room(exc):
+            raise IndexWriteError(
+                f"Not enough disk space to write the index at {store.where} ({exc}). {kept} "
+                "Free some space, then run: kernwijzer index"
+            ) from exc
+        raise IndexWriteError(
+            f"The index at {store.where} could not be written ({exc}). {kept}"
+        ) from exc
+
+
+def _is_active(store: IndexStore, build_id: str) -> bool:
+    manifest = _safe_manifest(store)
+    return manifest is not None and manifest.build_id == build_id
 
 
 # The modules whose code shapes what is indexed; an edit to any of them forces a full check.

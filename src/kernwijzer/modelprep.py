@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -226,4 +227,104 @@ def prepare_default_model(target: Path) -> Path:
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+ONNX_DIR = "onnx"
+ONNX_FP32 = "model.onnx"
+ONNX_INT8 = "model_qint8.onnx"
+ONNX_STAMP = "kernwijzer-onnx.json"
+ONNX_VERSION = 1
+
+
+def onnx_ready(folder: Path) -> bool:
+    """Whether ``folder`` holds this version's ONNX export of its current weights."""
+    stamp = folder / ONNX_DIR / ONNX_STAMP
+    if not stamp.exists():
+        return False
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return recorded.get("fingerprint") == _onnx_fingerprint(folder)
+
+
+def _onnx_fingerprint(folder: Path) -> str:
+    weights = folder / "model.safetensors"
+    stat = weights.stat()
+    return hashlib.sha256(
+        f"onnx-v{ONNX_VERSION}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
+
+
+def export_onnx(folder: Path) -> Path:
+    """Export a prepared sentence-transformers folder to ONNX, fp32 and int8, once.
+
+    The transformer alone is exported (token ids and mask in, last hidden state out); mean
+    pooling and normalisation are two numpy lines at run time (``inference``). int8 is ONNX
+    Runtime's dynamic quantisation of the weights, the method sentence-transformers'
+    ``export_dynamic_quantized_onnx_model`` applies through optimum. That helper is not used
+    because optimum-onnx pins transformers < 4.58, below the transformers 5 that
+    sentence-transformers 6 runs on here; the exporter and quantiser underneath are the same.
+    Torch is needed here, once per model, and never to answer.
+    """
+    if onnx_ready(folder):
+        return folder / ONNX_DIR
+    import warnings
+
+    import onnxruntime
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from sentence_transformers import SentenceTransformer
+
+    log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes a minute", folder)
+    onnxruntime.disable_telemetry_events()  # as in ``inference``: nothing leaves the machine
+    model = SentenceTransformer(str(folder), device="cpu")
+    transformer: Any = model[0].auto_model
+    transformer.eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = transformer
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            out = self.inner(input_ids=input_ids, attention_mask=attention_mask)
+            return out.last_hidden_state
+
+    sample = model.tokenizer(["query: a", "passage: two words"], padding=True, return_tensors="pt")
+    staging = folder / f"{ONNX_DIR}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    axes = {0: "batch", 1: "tokens"}
+    # The exporter's tracer warnings and the quantiser's pre-processing hint are about
+    # graphs in general; this one is checked against torch by a test.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # The TorchScript exporter: the dynamo one needs onnxscript and gives the same graph
+        # for a BERT encoder.
+        torch.onnx.export(
+            LastHiddenState(),
+            (sample["input_ids"], sample["attention_mask"]),
+            str(staging / ONNX_FP32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(staging / ONNX_FP32, staging / ONNX_INT8, weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
+    (staging / ONNX_STAMP).write_text(
+        json.dumps({"fingerprint": _onnx_fingerprint(folder), "torch": torch.__version__}),
+        encoding="utf-8",
+    )
+    target = folder / ONNX_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
     return target

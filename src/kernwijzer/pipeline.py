@@ -12,7 +12,9 @@ import re
 import threading
 import time
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from kernwijzer.answer import Answer, compose
 from kernwijzer.answerability import (
@@ -78,11 +80,17 @@ def clean_question(question: object, max_chars: int) -> str:
     """Validate and normalise a question; raise `QuestionError` with a clear message."""
     if not isinstance(question, str):
         raise QuestionError("The question must be text.", "De vraag moet tekst zijn.")
-    # Control characters and lone surrogates are noise from copy-paste, never meaning.
-    text = question.encode("utf-8", "replace").decode("utf-8")
+    # Bytes that were not UTF-8 arrive as U+FFFD (the web's decoder) or as lone surrogates
+    # (Python's argv): answering the rest would answer a question the user did not type.
+    if any(ch == "\ufffd" or unicodedata.category(ch) == "Cs" for ch in question):
+        raise QuestionError(
+            "The question contains bytes that are not valid UTF-8 text.",
+            "De vraag bevat tekens die geen geldige UTF-8-tekst zijn.",
+        )
+    # Control and format characters are noise from copy-paste, never meaning.
     text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cf") and ch not in "\n\t" else ch
-        for ch in text
+        " " if unicodedata.category(ch) in ("Cc", "Co", "Cf") and ch not in "\n\t" else ch
+        for ch in question
     )
     text = " ".join(text.split())
     if not text:
@@ -146,6 +154,7 @@ class Kernwijzer:
         self._snapshot: IndexSnapshot | None = None
         self._retriever: HybridRetriever | None = None
         self._warm = False
+        self._warming = threading.Lock()
         self._bank: OffTopicBank | None = None
         self._answerability: AnswerabilityModel | None = None
 
@@ -187,15 +196,34 @@ class Kernwijzer:
             self._snapshot = self._retriever = None
 
     def warm_up(self) -> None:
-        """Load model, index and language detector now rather than on the first question."""
+        """Load model, index and language detector now rather than on the first question.
+
+        Safe to call from several threads: one loads, the others wait for it.
+        """
         if self._warm:
             return
-        self._loaded()
-        # The first forward pass and the detector's first call are slow, once.
-        self.embedder.queries(["warm-up"])
-        detect_language("warm-up")
-        self.bank  # noqa: B018 - embedded (or read from its cache) now, not on a question
-        self._warm = True
+        with self._warming:
+            if self._warm:
+                return
+            # Index, model and language detector load side by side: each spends its time in
+            # native code (Chroma, ONNX Runtime, lzma) that lets the others run.
+            with ThreadPoolExecutor(3, thread_name_prefix="warm-up") as pool:
+                loads: list[Future[Any]] = [
+                    pool.submit(self._loaded),
+                    pool.submit(lambda: self.embedder.encoder),
+                    pool.submit(detect_language, "warm-up"),
+                ]
+                for load in loads:
+                    load.result()
+            # The first forward pass is slow, once.
+            self.embedder.queries(["warm-up"])
+            self.bank  # noqa: B018 - embedded (or read from its cache) now, not on a question
+            self._warm = True
+
+    @property
+    def ready(self) -> bool:
+        """Whether model and index are in memory (`warm_up` has finished)."""
+        return self._warm
 
     @property
     def answerability(self) -> AnswerabilityModel:

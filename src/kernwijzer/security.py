@@ -91,6 +91,15 @@ def busy_response() -> JSONResponse:
     )
 
 
+def loading_response() -> JSONResponse:
+    """503 with Retry-After while the model and index are still loading after a start."""
+    return JSONResponse(
+        {"status": "loading", "error": "Loading: model and index are not in memory yet."},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def harden(app: FastAPI, settings: Settings) -> None:
     """Apply the host allow-list, the headers and the closed upload route to ``app``."""
 

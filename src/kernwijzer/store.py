@@ -11,6 +11,7 @@ small collection of its own. Chunks and sentences are written through llama-inde
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -20,15 +21,18 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import BaseNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from kernwijzer.config import Settings
+
+if TYPE_CHECKING:
+    # Writing goes through llama-index; reading (answering) does not need it loaded.
+    from llama_index.core.schema import BaseNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
 
 log = logging.getLogger(__name__)
 KINDS = ("chunks", "sentences", "documents")
@@ -49,6 +53,16 @@ class IndexCorruptError(IndexError_):
 
 class IndexLockedError(IndexError_):
     """Another build holds the lock."""
+
+
+class IndexWriteError(IndexError_):
+    """A new build could not be written (disk full, folder not writable); the old one stays."""
+
+
+# "No room": a full disk, a full quota, or a file-size limit (ulimit -f).
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+# A megabyte is what a modest change to the index needs; a disk that cannot take it is full.
+_PROBE_BYTES = 1 << 20
 
 
 REBUILD_HINT = "Rebuild it with: kernwijzer index --rebuild"
@@ -155,10 +169,13 @@ class IndexStore:
             col.upsert(ids=[MANIFEST_ID], documents=[text], embeddings=[[0.0]])
             return
         tmp = self.root / f"manifest.json.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / "manifest.json")  # the atomic switch
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.root / "manifest.json")  # the atomic switch
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- building
     @contextlib.contextmanager
@@ -193,6 +210,8 @@ class IndexStore:
 
     def write(self, build_id: str, kind: str, nodes: Sequence[BaseNode]) -> None:
         """Add nodes (with embeddings) to a build's collection via llama-index."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
         client = self.client(build_id)
         collection = client.get_or_create_collection(
             self._name(build_id, kind), metadata={"hnsw:space": "cosine"}
@@ -210,6 +229,42 @@ class IndexStore:
         """Make a finished build the active one, then drop every other build."""
         self._write_manifest(manifest)
         self.remove_other_builds(manifest.build_id)
+
+    def out_of_room(self, exc: BaseException) -> bool:
+        """Whether a failed write was for want of disk space.
+
+        chromadb's Rust bindings turn the OS's "no space" into text such as "Error in
+        compaction", so the error alone cannot say; a probe write where the build went can.
+        """
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+            return True
+        if self.settings.server_mode:
+            return False  # the server's disk is not ours to probe
+        probe = self.root / f".space-probe.{os.getpid()}"
+        try:
+            with probe.open("wb") as fh:
+                fh.write(b"\0" * _PROBE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as probe_exc:
+            return probe_exc.errno in _NO_ROOM
+        finally:
+            probe.unlink(missing_ok=True)
+        return False
+
+    def discard(self, build_id: str) -> None:
+        """Delete one unfinished build at once (a failed write), never the active one."""
+        try:
+            if self.settings.server_mode:
+                client = self.client("")
+                for col in client.list_collections():
+                    name = col if isinstance(col, str) else col.name
+                    if f"_{build_id}_" in name:
+                        client.delete_collection(name)
+                return
+            shutil.rmtree(self.root / "builds" / build_id, ignore_errors=True)
+        except Exception as exc:  # the store that failed may fail again; the next run retries
+            log.warning("Could not remove the unfinished build %s: %s", build_id, exc)
 
     def remove_other_builds(self, keep: str | None) -> None:
         """Delete builds that are not active (older ones, or leftovers of a killed run)."""
@@ -295,5 +350,7 @@ class IndexStore:
 
     def chunk_vector_store(self, manifest: Manifest) -> ChromaVectorStore:
         """The active build's chunk collection as a llama-index vector store."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
         col = self.client(manifest.build_id).get_collection(self._name(manifest.build_id, "chunks"))
         return ChromaVectorStore(chroma_collection=col)

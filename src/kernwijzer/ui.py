@@ -16,6 +16,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import html
 import logging
+import threading
 from functools import partial
 from typing import Annotated, Any
 
@@ -31,7 +32,7 @@ from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
 from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
-from kernwijzer.security import Busy, InFlight, busy_response, harden
+from kernwijzer.security import Busy, InFlight, busy_response, harden, loading_response
 from kernwijzer.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
@@ -267,6 +268,13 @@ def respond(
     chat, answers = list(chat or []), list(answers or [])
     if not (message or "").strip():
         return chat, turns, "", answers  # nothing to send: no empty turn in the chat
+    if not kw.ready:
+        # Just started: say so rather than keep the user waiting without a word.
+        chat += [
+            {"role": "user", "content": html.escape(message)},
+            {"role": "assistant", "content": html.escape(text(language, "loading"))},
+        ]
+        return chat, turns, message, [*answers, None, None]
     try:
         answer: Answer = kw.answer(
             message,
@@ -528,6 +536,8 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         doc: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
         # The same answer as `kernwijzer ask --json`, for integrations and load tests.
+        if not kw.ready:
+            return loading_response()
         try:
             with inflight.slot():
                 answer = kw.answer(q, top_k=top_k, documents=set(doc) if doc else None)
@@ -550,6 +560,8 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
 
     @app.get("/health")
     def health() -> JSONResponse:
+        if not kw.ready:
+            return loading_response()
         m = kw.snapshot.manifest
         return JSONResponse({"status": "ok", "build": m.build_id, "chunks": m.counts.get("chunks")})
 
@@ -568,6 +580,14 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     )
 
 
+def _warm_up(kw: Kernwijzer) -> None:
+    try:
+        kw.warm_up()
+    except Exception:
+        # The app stays up and says "loading"; the log says why it never got ready.
+        log.exception("Loading the model failed")
+
+
 def serve(settings: Settings, build_missing: bool = True) -> None:
     """Start the app on settings.host:port, building the index first if it is missing."""
     import uvicorn
@@ -581,7 +601,9 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
         print("No index yet: building it first", flush=True)  # noqa: T201
         print(build_index(settings, embedder=embedder).summary(), flush=True)  # noqa: T201
     kw = Kernwijzer(settings, embedder)
-    kw.warm_up()
+    kw.snapshot  # noqa: B018 - the page lists the documents, so the index is read first
+    # Listen first, load then: /health says "loading" and the chat says so meanwhile.
+    threading.Thread(target=_warm_up, args=(kw,), name="warm-up", daemon=True).start()
     print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)  # noqa: T201
     uvicorn.run(
         build_app(kw, settings),

@@ -28,6 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "toelichten wat er klopt, niet klopt of ontbreekt? Dat mag hieronder.",
         "noted": "Bedankt, uw toelichting is opgeslagen.",
         "not_stored": "De beoordeling kon niet worden opgeslagen.",
+        "loading": "Kernwijzer is nog bezig met laden. Uw vraag staat nog in het vak: "
+        "probeer het over een paar seconden opnieuw.",
         "count": "{n} / {limit} tekens",
         "too_long": "{n} / {limit} tekens — te lang: maak de vraag korter om hem te kunnen "
         "stellen.",
@@ -60,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "to say what is right, wrong or missing? You can below.",
         "noted": "Thank you, your comment is stored.",
         "not_stored": "The rating could not be stored.",
+        "loading": "Kernwijzer is still loading. Your question is still in the box: "
+        "please try again in a few seconds.",
         "count": "{n} / {limit} characters",
         "too_long": "{n} / {limit} characters — too long: shorten the question to ask it.",
         "th_doc": "Document",

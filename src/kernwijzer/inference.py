@@ -1,0 +1,106 @@
+"""Running the embedding model: ONNX Runtime (the default) or torch.
+
+ONNX Runtime runs the graph ``modelprep.export_onnx`` wrote, with the model's own fast
+tokenizer (``tokenizers``, the library sentence-transformers' tokenizer wraps); mean pooling
+and L2 normalisation follow as in the model's ``1_Pooling`` and ``2_Normalize`` modules.
+Neither torch nor transformers is imported on this path, which is what makes a one-question
+CLI run and an app start quick. Torch (sentence-transformers) stays available as a backend
+for models without an export. Not here: prefixes and the choice of model (``embedding``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class Encoder(Protocol):
+    """Texts in, L2-normalised float32 rows out."""
+
+    dim: int
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        """One row per text, in order."""
+        ...
+
+
+class OnnxEncoder:
+    """A transformer exported to ONNX, mean-pooled and normalised; thread-safe."""
+
+    def __init__(self, folder: Path, graph: Path, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        self.dim = int(config["hidden_size"])
+        st_config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        max_tokens = st_config["max_seq_length"]
+        # Usage events off at run time too (the start-up opt-out is in ``kernwijzer``).
+        ort.disable_telemetry_events()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: ONNX Runtime's choice, one per core
+        options.log_severity_level = 3
+        # Reading the 250k-word vocabulary and building the session take about a second
+        # each, both in native code: side by side they take one.
+        with ThreadPoolExecutor(1) as pool:
+            loading = pool.submit(Tokenizer.from_file, str(folder / "tokenizer.json"))
+            self._session = ort.InferenceSession(
+                str(graph), options, providers=["CPUExecutionProvider"]
+            )
+            self._tokenizer = loading.result()
+        self._tokenizer.enable_truncation(max_length=int(max_tokens))
+        self._pad = self._tokenizer.token_to_id("<pad>") or 0
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        """Embed texts in batches of similar length (less padding), returned in input order."""
+        encodings = self._tokenizer.encode_batch(texts)
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        starts = range(0, len(texts), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Embedding", unit="batch")
+        for start in starts:
+            rows = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.full((len(rows), width), self._pad, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n], mask[r, :n] = encodings[i].ids, 1
+            (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
+
+
+class TorchEncoder:
+    """A sentence-transformers model on torch (for models without an ONNX export)."""
+
+    def __init__(self, folder: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(folder, device="cpu")
+        dim = self._model.get_embedding_dimension()
+        assert dim is not None
+        self.dim = int(dim)
+        # torch's CPU kernels are not meant to be entered by several threads at once.
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        """Embed texts with sentence-transformers, normalised."""
+        with self._lock:
+            vectors = self._model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+            )
+        return np.asarray(vectors, dtype=np.float32)
