@@ -50,3 +50,21 @@ def test_onnx_runs_the_same_model_as_torch(embedder):
         assert (ours * ref).sum(axis=1).min() >= 0.9999
         assert (getattr(int8, kind)(TEXTS) * ref).sum(axis=1).min() >= 0.95
     assert embedder.model_id == torch_embedder.model_id != int8.model_id
+
+
+def test_chunk_sizes_count_as_transformers_tokenizer_did(embedder, documents):
+    """Chunks are sized with `tokenizers` alone; the counts must stay transformers' (the
+    tokenizer the index was first built with), or chunk boundaries and anchors would move."""
+    from transformers import AutoTokenizer
+
+    from kernwijzer.embedding import resolve_model_path
+
+    reference = AutoTokenizer.from_pretrained(resolve_model_path(embedder.settings))
+    texts = []
+    for doc in documents.values():
+        lines = doc.text.split("\n")
+        texts += [doc.text, *doc.text.split("\n\n"), *lines]
+        texts += [line + "\n" for line in lines] + [f" {line}  \n\n" for line in lines[:100]]
+    for text in texts:
+        expected = reference(text, add_special_tokens=False, verbose=False)["input_ids"]
+        assert embedder.tokenize(text) == expected, repr(text[-60:])

@@ -326,7 +326,16 @@ def _is_active(store: IndexStore, build_id: str) -> bool:
 
 
 # The modules whose code shapes what is indexed; an edit to any of them forces a full check.
-SHAPING = ("corpus", "cleaning", "tables", "structure", "sections", "chunking", "indexing")
+SHAPING = (
+    "corpus",
+    "cleaning",
+    "tables",
+    "structure",
+    "sections",
+    "chunking",
+    "embedding",  # its tokenizer sizes the chunks
+    "indexing",
+)
 
 
 def source_fingerprint(settings: Settings, model_id: str) -> str:
