@@ -28,10 +28,11 @@ SCRIPTS = {
 }
 
 
-def _loaded(script: str, settings) -> set[str]:
+def _loaded(script: str, settings, extra: tuple[str, ...] = ()) -> set[str]:
+    watched = set(HEAVY) | set(extra)
     probe = script + (
         "import json, sys\n"
-        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {watched!r})))\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", probe],
@@ -47,6 +48,13 @@ def _loaded(script: str, settings) -> set[str]:
 @pytest.mark.parametrize("command", sorted(SCRIPTS))
 def test_answering_loads_no_torch_gradio_or_llama_index(command, index_settings):
     assert _loaded(SCRIPTS[command], index_settings) == set()
+
+
+@pytest.mark.parametrize("command", ["pipeline", "ask"])
+def test_answering_from_a_read_copy_loads_no_chroma(command, index_settings):
+    # The build's read copy (``compact``) holds what answering needs; Chroma stays the
+    # store of record, for builds and checks.
+    assert _loaded(SCRIPTS[command], index_settings, extra=("chromadb",)) == set()
 
 
 def test_the_app_loads_gradio_but_not_torch(index_settings):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+import numpy as np
 import pytest
 import yaml
 
+from kernwijzer import compact
 from kernwijzer.config import load_settings
 from kernwijzer.indexing import build_index
 from kernwijzer.pipeline import Kernwijzer
@@ -147,3 +149,32 @@ def test_a_no_op_run_is_a_fingerprint_check_without_the_model(small_settings, em
     path.write_text(text.replace("\n", "\n\nEen nieuwe alinea over de normpraktijk.\n\n", 1))
     report = build_index(small_settings, embedder=embedder, progress=False)
     assert not report.skipped and report.embedded >= 1
+
+
+def _same_rows(a, b) -> None:
+    assert a.ids == b.ids and a.texts == b.texts and a.metadatas == b.metadatas
+    assert np.array_equal(np.asarray(a.embeddings), np.asarray(b.embeddings))
+
+
+def test_a_build_loads_from_its_read_copy_and_a_damaged_copy_is_rebuilt(small_settings, embedder):
+    """The read copy holds exactly Chroma's rows; a missing, short or damaged copy is read
+    from Chroma again and rewritten, never a reason to refuse the index."""
+    build_index(small_settings, embedder=embedder, progress=False)
+    store = IndexStore(small_settings)
+    manifest = store.manifest()
+    assert manifest is not None
+    folder = store.read_copy_dir(manifest)
+    for kind in ("documents", "chunks", "sentences"):
+        assert (folder / f"{kind}.npy").exists() and (folder / f"{kind}.json").exists()
+        _same_rows(store.read(manifest, kind), store._read_chroma(manifest, kind))
+    (folder / "sentences.npy").write_bytes(b"\x93NUMPY garbage")
+    (folder / "chunks.json").write_text('{"format": 1, "ids": []}', encoding="utf-8")
+    (folder / "documents.json").unlink()
+    for kind in ("documents", "chunks", "sentences"):
+        _same_rows(store.read(manifest, kind), store._read_chroma(manifest, kind))
+        assert compact.load(
+            folder, kind, manifest.counts[kind], manifest.dim if kind != "documents" else 1
+        )
+    snapshot = IndexSnapshot.load(store, embedder.model_id)
+    assert isinstance(snapshot.sentences.vectors, np.memmap)  # mapped, not copied
+    assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations

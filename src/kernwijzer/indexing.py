@@ -302,6 +302,8 @@ def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[Te
     try:
         for kind in ("documents", "chunks", "sentences"):
             store.write(manifest.build_id, kind, nodes[kind])
+        for kind in ("documents", "chunks", "sentences"):
+            store.read(manifest, kind)  # writes the read copy: the first answer loads fast
         store.switch(manifest)
     except BaseException as exc:
         if _is_active(store, manifest.build_id):

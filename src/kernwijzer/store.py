@@ -21,15 +21,17 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 
+from kernwijzer import compact
 from kernwijzer.config import Settings
 
 if TYPE_CHECKING:
+    from chromadb.config import Settings as ChromaSettings
+
     # Writing goes through llama-index; reading (answering) does not need it loaded.
     from llama_index.core.schema import BaseNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -96,6 +98,8 @@ class Manifest:
 
 def chroma_settings() -> ChromaSettings:
     """Chroma client settings: no telemetry, no reset."""
+    from chromadb.config import Settings as ChromaSettings
+
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
@@ -129,6 +133,9 @@ class IndexStore:
 
     def client(self, build_id: str) -> Any:
         """The Chroma client holding a build."""
+        # Imported here: answering from a build's read copy (``compact``) needs no Chroma.
+        import chromadb
+
         if self.settings.server_mode:
             if self._server is None:
                 self._server = chromadb.HttpClient(
@@ -305,18 +312,41 @@ class IndexStore:
                 f"The index at {self.where} holds {counts}, its manifest says {manifest.counts}."
             )
 
+    def read_copy_dir(self, manifest: Manifest) -> Path:
+        """Where the read copy of a build lives: beside it, or in the cache for a server."""
+        if self.settings.server_mode:
+            name = f"{self.settings.collection_prefix}_{manifest.build_id}"
+            return self.settings.cache_dir / "read-copies" / name
+        return self.root / "builds" / manifest.build_id / "read-copy"
+
     def read(self, manifest: Manifest, kind: str, embeddings: bool = True) -> Records:
-        """Every row of one collection of the active build."""
-        if (
-            not self.settings.server_mode
-            and not (self.root / "builds" / manifest.build_id).exists()
-        ):
+        """Every row of one collection of the active build.
+
+        From the build's read copy when it has a good one; else from Chroma, and then the
+        copy is written for the next start.
+        """
+        build = self.root / "builds" / manifest.build_id
+        if not self.settings.server_mode and not build.exists():
             raise IndexCorruptError(
                 f"Build {manifest.build_id} is missing from {self.root}. {REBUILD_HINT}"
             )
+        dim = manifest.dim if kind != "documents" else 1
+        folder = self.read_copy_dir(manifest)
+        copied = compact.load(folder, kind, manifest.counts.get(kind), dim)
+        if copied is not None:
+            ids, texts, metas, vectors = copied
+            return Records(ids, texts, metas, vectors if embeddings else np.zeros((0, dim)))
+        records = self._read_chroma(manifest, kind)
+        r = records
+        compact.save(folder, kind, r.ids, r.texts, r.metadatas, r.embeddings)
+        if not embeddings:
+            records.embeddings = np.zeros((0, dim))
+        return records
+
+    def _read_chroma(self, manifest: Manifest, kind: str) -> Records:
         try:
             col = self.client(manifest.build_id).get_collection(self._name(manifest.build_id, kind))
-            include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+            include = ["documents", "metadatas", "embeddings"]
             ids: list[str] = []
             texts: list[str] = []
             metas: list[dict[str, Any]] = []
@@ -327,8 +357,7 @@ class IndexStore:
                 ids += got["ids"]
                 texts += got["documents"] or []
                 metas += [dict(m) for m in got["metadatas"] or []]
-                if embeddings:
-                    vecs += list(got["embeddings"])
+                vecs += list(got["embeddings"])
         except Exception as exc:
             raise IndexCorruptError(
                 f"The index at {self.where} cannot be read ({type(exc).__name__}: {exc}). "
@@ -341,12 +370,7 @@ class IndexStore:
                 f"{expected}. {REBUILD_HINT}"
             )
         dim = manifest.dim if kind != "documents" else 1
-        matrix = (
-            np.asarray(vecs, dtype=np.float32).reshape(-1, dim)
-            if embeddings
-            else np.zeros((0, dim))
-        )
-        return Records(ids, texts, metas, matrix)
+        return Records(ids, texts, metas, np.asarray(vecs, dtype=np.float32).reshape(-1, dim))
 
     def chunk_vector_store(self, manifest: Manifest) -> ChromaVectorStore:
         """The active build's chunk collection as a llama-index vector store."""
