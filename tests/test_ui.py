@@ -6,7 +6,10 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -180,18 +183,13 @@ def _reply_answer_box(page) -> dict[str, float]:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width, height):
-    from playwright.sync_api import sync_playwright
 
     questions = [
         ("Mag een PA de huisarts vervangen?", "answer"),
         ("Wat betekent urgentie U3?", "second-answer"),
         ("What is the maximum dose of ibuprofen?", "refusal"),
     ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app, width, height) as page:
         for n, (question, name) in enumerate(questions):
             page.fill("#kw-question textarea", question)
             page.click("#kw-ask")
@@ -217,21 +215,15 @@ def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width
         first = page.locator("#kw-chat .message-row.bot-row").first
         assert first.locator(":scope .kw-card:not(details .kw-card)").count() == 3
         assert first.locator("details.kw-more summary").inner_text().startswith("Meer passages")
-        browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 def test_controls_do_what_they_say(running_app, output_dir):
-    from playwright.sync_api import sync_playwright
 
     bot_rows = "#kw-chat .message-row.bot-row"
     insurer = "Verzekeraars: Huisartsenzorg en multidisciplinaire zorg (zorgaanbieders)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app) as page:
 
         def replies(n: int) -> None:
             page.wait_for_function(
@@ -264,10 +256,25 @@ def test_controls_do_what_they_say(running_app, output_dir):
         page.click("#kw-ask")
         replies(1)
         assert "geen woorden om op te zoeken" in page.locator(bot_rows).last.inner_text()
-        browser.close()
 
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextmanager
+def chat_page(url: str, width: int = 1366, height: int = 900) -> Iterator[Any]:
+    """A Chromium page on the app's chat, its question box ready; closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url)
+            page.wait_for_selector("#kw-question textarea", timeout=60_000)
+            yield page
+        finally:
+            browser.close()
 
 
 def _ask(page, question: str, replies: int) -> None:
@@ -373,13 +380,8 @@ def test_citations_copy_strength_and_feedback(
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 def test_see_also_counter_and_timing(running_app, output_dir):
     """ "Zie ook" asks the source's own question; the counter stops an over-long question."""
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app) as page:
         timings = []
         questions = [
             "Hoeveel patiënten heeft een normpraktijk?",
@@ -422,7 +424,6 @@ def test_see_also_counter_and_timing(running_app, output_dir):
         )
         assert page.locator("#kw-ask").is_disabled()
         page.screenshot(path=str(output_dir / "chat-too-long.png"))
-        browser.close()
 
 
 @pytest.mark.browser
@@ -496,13 +497,8 @@ def test_no_serious_accessibility_violations(running_app, output_dir, kw):
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 def test_one_language_at_a_time(running_app, output_dir):
     """Dutch by default; switched to English, every label, message and <html lang> follow."""
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app) as page:
         assert page.locator("#kw-ask").inner_text() == "Vraag"
         _ask(page, "Wat betekent urgentie U3?", 1)
         assert "Bronnen" in page.locator("#kw-chat .message-row.bot-row").last.inner_text()
@@ -528,20 +524,14 @@ def test_one_language_at_a_time(running_app, output_dir):
             timeout=30_000,
         )
         page.screenshot(path=str(output_dir / "chat-english.png"))
-        browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_a_chip_opens_its_source_beside_the_chat(running_app, output_dir, width, height):
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app, width, height) as page:
         _ask(page, "Mag een PA de huisarts vervangen?", 1)
         assert not page.locator("#kw-pane").is_visible()
         page.locator("#kw-chat .kw-answer .kw-ref").first.click()
@@ -557,21 +547,15 @@ def test_a_chip_opens_its_source_beside_the_chat(running_app, output_dir, width,
         page.screenshot(path=str(output_dir / f"source-pane-{width}.png"))
         page.click("#kw-pane-close")
         pane.wait_for(state="hidden")
-        browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 def test_the_chat_and_its_filters_work_on_a_phone(running_app, output_dir):
     """390 px: no horizontal scroll after an answer; a filter can be set and is used."""
-    from playwright.sync_api import sync_playwright
 
     insurer = "Verzekeraars: Huisartsenzorg en multidisciplinaire zorg (zorgaanbieders)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto(running_app)
-        page.wait_for_selector("#kw-question textarea", timeout=60_000)
+    with chat_page(running_app, 390, 844) as page:
         _ask(page, "Wat zijn de voorwaarden voor segment 1?", 1)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.get_by_label(insurer).check()  # scrolled to and clicked like a thumb would
@@ -580,4 +564,3 @@ def test_the_chat_and_its_filters_work_on_a_phone(running_app, output_dir):
         reply = page.locator("#kw-chat .message-row.bot-row").last.inner_text()
         assert "Gezocht in: Huisartsenzorg en multidisciplinaire zorg" in reply
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        browser.close()

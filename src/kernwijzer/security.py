@@ -82,21 +82,19 @@ class InFlight:
             self._slots.release()
 
 
+def _try_again_later(body: dict[str, str]) -> JSONResponse:
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def busy_response() -> JSONResponse:
     """503 with Retry-After: the client should try again shortly."""
-    return JSONResponse(
-        {"error": "Busy: too many questions at once; try again shortly."},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
+    return _try_again_later({"error": "Busy: too many questions at once; try again shortly."})
 
 
 def loading_response() -> JSONResponse:
     """503 with Retry-After while the model and index are still loading after a start."""
-    return JSONResponse(
-        {"status": "loading", "error": "Loading: model and index are not in memory yet."},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    return _try_again_later(
+        {"status": "loading", "error": "Loading: model and index are not in memory yet."}
     )
 
 
