@@ -33,7 +33,7 @@ def test_chunks_and_sentences_are_the_text_at_their_offsets(
     documents, splitter, doc_id, update_golden
 ):
     doc = documents[doc_id]
-    sections = build_sections(doc.id, doc.info.title, doc.text)
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
     chunks = chunk_document(doc, sections, splitter)
     spans = {s.anchor: (b, e) for s, b, e in own_spans(sections)}
     assert chunks
@@ -107,7 +107,7 @@ def test_sentence_kinds(text, kinds):
 
 def test_a_document_title_line_is_not_quotable(documents, splitter):
     doc = documents["lhv-aanbod-brochure"]
-    sections = build_sections(doc.id, doc.info.title, doc.text)
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
     sentences = sentences_for(doc, chunk_document(doc, sections, splitter), sections)
     first = min(sentences, key=lambda s: s.start)
     assert first.text == "Welke zorg biedt de huisarts wel én welke niet"
@@ -128,7 +128,7 @@ def test_a_link_teaser_is_furniture_and_navigation_is_not_quoted(splitter):
         ("Informatie voor zorgverleners over onze zorginkoop", FURNITURE)
     ]
     doc = Document(info=info, text=text, raw_sha256="", marks=tuple(marks))
-    sections = build_sections(doc.id, doc.info.title, doc.text)
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
     kinds = {
         s.text: s.kind
         for s in sentences_for(doc, chunk_document(doc, sections, splitter), sections)

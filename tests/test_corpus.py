@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from kernwijzer.corpus import CorpusError, load_corpus, load_sources
+from kernwijzer.sections import build_sections
 from tests.conftest import make_small_corpus
 
 
@@ -31,10 +32,9 @@ def test_real_metadata_is_complete_and_invents_nothing():
 
 def test_adding_a_document_is_a_file_and_an_entry(tmp_path):
     folder = make_small_corpus(tmp_path)
+    page = (Path(__file__).parent / "data" / "avondzorg.html").read_text(encoding="utf-8")
     (folder / "extra.html").write_text(
-        "<html><nav>menu</nav><h1>Nieuwe pagina</h1><p>De huisarts &amp; het team.</p>"
-        "<ul><li>Eerste punt</li><li>Tweede punt</li></ul></html>",
-        encoding="utf-8",
+        page.replace("huisartsenpost bellen", "post &amp; huisarts bellen"), encoding="utf-8"
     )
     (folder / "notes.md").write_text("# Notitie\n\nEen korte notitie.\n", encoding="utf-8")
     entries = yaml.safe_load((folder / "sources.yaml").read_text(encoding="utf-8"))
@@ -44,8 +44,19 @@ def test_adding_a_document_is_a_file_and_an_entry(tmp_path):
     ]
     _write_meta(folder, entries)
     docs = {d.id: d for d in load_corpus(folder)}
-    assert "De huisarts & het team." in docs["extra"].text
-    assert "- Eerste punt" in docs["extra"].text and "menu" not in docs["extra"].text
+    extra = docs["extra"]
+    assert "de post & huisarts bellen." in extra.text  # entities decoded
+    assert "- Consult op de huisartsenpost" in extra.text
+    for chrome in ("Zorginkoop", "cookies", "Lees ook", "Privacy", "© 2026"):
+        assert chrome not in extra.text, chrome  # navigation, banner, sidebar, footer
+    # The page's own headings are the sections (h2 → level 1, h3 → level 2).
+    sections = build_sections(extra.id, extra.info.title, extra.text, extra.marks)
+    assert [(s.title, s.level) for s in sections[1:]] == [
+        ("Wie levert de zorg?", 1),
+        ("Wat spreken wij af met huisartsenposten?", 1),
+        ("Bereikbaarheid", 2),
+        ("Wat moet de huisarts zelf regelen?", 1),
+    ]
     assert "Een korte notitie." in docs["notes"].text
 
 

@@ -82,7 +82,7 @@ def test_eval_reports_all_systems_side_by_side(eval_result):
 
 def test_section_metrics_count_each_gold_section_once(documents):
     doc = documents["lhv-nhg-kernwaarden"]
-    sections = {s.anchor: s for s in build_sections(doc.id, doc.info.title, doc.text)}
+    sections = {s.anchor: s for s in build_sections(doc.id, doc.info.title, doc.text, doc.marks)}
     parent = next(s for s in sections.values() if s.children)
     child = sections[parent.children[0]]
     other = next(

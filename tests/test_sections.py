@@ -20,7 +20,7 @@ DOC_IDS = [
 
 
 def _tree(doc):
-    return build_sections(doc.id, doc.info.title, doc.text)
+    return build_sections(doc.id, doc.info.title, doc.text, doc.marks)
 
 
 def test_policy_document_core_values_and_their_questions(documents):

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import quote as url_quote
 
+from kernwijzer.corpus import edition_label
 from kernwijzer.footnotes import notes_in
 from kernwijzer.retrieval import Hit
 from kernwijzer.sections import section_at
@@ -78,7 +79,13 @@ class Citation:
     # The same words in other documents: {"doc_id", "doc_title", "publisher", "section",
     # "link", "date"}; one card lists every source instead of repeating the quote.
     also_in: list[dict[str, object]] = field(default_factory=list)
-    date: str | None = None  # the document's date or version, when known
+    date: str | None = None  # the document's date (its edition), when known
+    version: str | None = None  # the document's version, when known
+
+    @property
+    def edition(self) -> str | None:
+        """Date and version as one label for readers; None when neither is known."""
+        return edition_label(self.date, self.version)
 
 
 @dataclass
@@ -296,6 +303,7 @@ def _source(span: _Span, doc: LoadedDocument) -> dict[str, object]:
         "section": " › ".join(section.path) or doc.info.title,
         "link": section_link(doc.info.id, section.anchor, span.start, span.end, span.focus),
         "date": doc.info.date,
+        "version": doc.info.version,
     }
 
 
@@ -338,6 +346,7 @@ def _citation(rank: int, span: _Span, snapshot: IndexSnapshot, supports: bool) -
         strength="strong" if supports else "none",
         also_in=[_source(a, snapshot.documents[a.doc_id]) for a in span.also],
         date=doc.info.date,
+        version=doc.info.version,
     )
 
 

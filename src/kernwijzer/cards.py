@@ -133,7 +133,7 @@ def citation_text(c: Citation, public_url: str | None = None, same_text: bool = 
     work elsewhere; footnotes the quote refers to follow it.
     """
     who = f"{c.publisher}, " if c.publisher else ""
-    when = f" ({c.date})" if c.date else ""
+    when = f" ({c.edition})" if c.edition else ""
     lines = [f"“{c.quote.strip()}”", f"— {who}{c.doc_title}{when}, {c.section}."]
     lines += [f"{n['number']}. {n['text']}" for n in c.notes]
     lines += public_links(c, public_url, same_text)
@@ -187,7 +187,7 @@ def card(c: Citation, language: str, public_url: str | None = None, same_text: b
     return (
         f'<div class="kw-card" id="kw-c{c.rank}">{strength}'
         f"<blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c, language)}"
-        f"{_source_line(c.doc_title, c.publisher, c.date, lab)}"
+        f"{_source_line(c.doc_title, c.publisher, c.edition, lab)}"
         f'<div class="kw-path">{html.escape(c.section)}</div>{also}'
         f'<div class="kw-actions">{links} · {copy}</div></div>'
     )

@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kernwijzer import tables
-from kernwijzer.structure import CELL, FURNITURE, SENTINELS, Mark, extract, wrap
+from kernwijzer.structure import CELL, FURNITURE, HEADING, SENTINELS, Mark, extract, wrap
 
 if TYPE_CHECKING:
     from kernwijzer.corpus import SourceInfo
@@ -69,6 +69,8 @@ def clean(raw: str, info: SourceInfo, vocabulary: set[str]) -> tuple[str, list[M
         blocks = _pdf_blocks(lines, info, vocabulary)
     elif info.profile == "markdown":
         blocks = _markdown_blocks(lines)
+    elif info.profile == "structured":
+        blocks = _markdown_blocks([_heading_line(line) for line in lines])
     else:
         blocks = _web_blocks(lines)
     return extract("\n\n".join(b for b in blocks if b.strip()) + "\n")
@@ -378,6 +380,18 @@ def _should_merge(left: str, right: str, vocabulary: set[str]) -> bool:
 
 # --------------------------------------------------------------- Markdown-like documents
 
+HEADING_LINE = re.compile(r"^(#{1,6})\s+(\S.*?)\s*$")
+
+
+def _heading_line(line: str) -> str:
+    """A ``## Title`` line of an extracted document as a heading mark of that level.
+
+    Extraction (``extraction.py``) writes the headings the source format marked (PDF type
+    size, HTML ``<h2>``) this way; the marks let sections follow the source's own structure.
+    """
+    m = HEADING_LINE.match(line)
+    return wrap(m.group(2), HEADING, str(len(m.group(1)))) if m else line
+
 
 def _markdown_blocks(lines: list[str]) -> list[str]:
     """Policy text converted to Markdown: tables, footnotes, broken paragraphs, markup."""
@@ -456,7 +470,8 @@ def _relocate_footnotes(blocks: list[str]) -> list[str]:
 def _looks_like_heading(block: str) -> bool:
     s = block.strip()
     return "\n" not in s and (
-        bool(re.match(r"^\d+(\.\d+)*\.\s+\S", s) and len(s) < 80)
+        s.startswith(f"{SENTINELS[0]}{HEADING}:")
+        or bool(re.match(r"^\d+(\.\d+)*\.\s+\S", s) and len(s) < 80)
         or s.endswith("?")
         or s.startswith(("Kernpunten", "Kader:"))
     )

@@ -11,7 +11,6 @@ import json
 import logging
 import signal
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--systems", default="bm25,dense,kernwijzer", help="comma-separated systems")
     ev.add_argument(
         "--compare",
-        nargs=2,
+        nargs="*",
         type=Path,
-        metavar=("A.json", "B.json"),
-        help="compare two saved runs instead of running",
+        metavar="RUN.json",
+        help="with no file: run, then list what changed since the last stored run; "
+        "with two saved runs A B: compare them without running",
     )
 
     cal = sub.add_parser(
@@ -94,6 +94,26 @@ def _parser() -> argparse.ArgumentParser:
     fb_export.add_argument("--file", type=Path, help="feedback file (default: data dir)")
     fb_counts = fb_sub.add_parser("counts", help="how many 👍, 👎 and comments")
     fb_counts.add_argument("--file", type=Path, help="feedback file (default: data dir)")
+
+    add = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add a document (PDF, saved web page, text) to the corpus, or a new edition",
+    )
+    add.add_argument("path", type=Path, help="the published file: .pdf, .html/.htm, .txt/.md")
+    add.add_argument("--title", help="title (default: the title the file states)")
+    add.add_argument("--publisher", help="who published it (default: unknown)")
+    add.add_argument("--date", help="edition date as published, e.g. 2026-03 (default: unknown)")
+    add.add_argument("--version", help="version or edition name (default: unknown)")
+    add.add_argument("--url", help="public address of the published file (default: unknown)")
+    add.add_argument("--replaces", metavar="DOC_ID", help="the document this edition replaces")
+    add.add_argument("--id", dest="doc_id", help="document id (default: from the title)")
+    add.add_argument("--language", help="nl or en (default: detected from the text)")
+    add.add_argument("--group", help="beroepsgroep, verzekeraar, … (default: the replaced one's)")
+    add.add_argument("--json", action="store_true", help="print one JSON object")
+
+    src = sub.add_parser("sources", parents=[common], help="list documents and editions")
+    src.add_argument("--json", action="store_true", help="print JSON")
 
     srv = sub.add_parser("serve", parents=[common], help="start the browser app")
     srv.add_argument("--host", help="bind address (default 127.0.0.1)")
@@ -125,7 +145,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         settings, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.verbose
     )
     if args.json:
-        _print_json(asdict(report))
+        _print_json(report.to_dict())
     else:
         print(report.summary())
     return 0
@@ -142,7 +162,10 @@ def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
         if not docs:
             print(f"No document with id {args.doc_id!r}", file=sys.stderr)
             return EXIT_INPUT
-    trees = {d.id: [s.to_dict() for s in build_sections(d.id, d.info.title, d.text)] for d in docs}
+    trees = {
+        d.id: [s.to_dict() for s in build_sections(d.id, d.info.title, d.text, d.marks)]
+        for d in docs
+    }
     if args.json:
         _print_json(trees[args.doc_id] if args.doc_id else trees)
         return 0
@@ -172,7 +195,8 @@ def format_answer(answer: Answer, base_url: str) -> str:
     for c in answer.citations:
         lines.append(f"[{c.rank}] “{c.quote.strip()}”")
         who = f"{c.publisher} — " if c.publisher else ""
-        lines.append(f"    {who}{c.doc_title}")
+        when = f" ({c.edition})" if c.edition else ""
+        lines.append(f"    {who}{c.doc_title}{when}")
         lines.append(f"    {c.section}")
         lines.append(
             f"    {base_url}{c.link}" + (f"  (origineel: {c.source_url})" if c.source_url else "")
@@ -219,11 +243,86 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add a document or a new edition to the corpus; the index follows with `index`."""
+    from kernwijzer.catalogue import NewDocument, add_document
+    from kernwijzer.store import IndexStore
+
+    new = NewDocument(
+        path=args.path,
+        title=args.title,
+        publisher=args.publisher,
+        date=args.date,
+        version=args.version,
+        url=args.url,
+        replaces=args.replaces,
+        doc_id=args.doc_id,
+        language=args.language,
+        group=args.group,
+    )
+    # The index lock: no build reads the corpus while it changes.
+    with IndexStore(settings).lock():
+        added = add_document(settings.corpus_dir, new, settings.max_document_bytes)
+    if args.json:
+        _print_json(added.to_dict())
+        return 0
+    info, ex = added.info, added.extracted
+    print(f"Added '{info.id}': {info.title}")
+    print(
+        f"  {info.kind}" + (f", {ex.pages} pages" if ex.pages else "") + f", {added.sections} "
+        f"sections ({ex.headings} marked headings), {ex.tables} tables ({ex.table_rows} rows)"
+    )
+    print(f"  files: corpus/{info.file} (text), corpus/{info.original} (published file)")
+    if added.archived:
+        print(f"  replaces '{added.archived.id}', now in corpus/archive/ (superseded)")
+    if added.unknown:
+        print(
+            f"  not determined, left empty: {', '.join(added.unknown)} "
+            f"(give them with --{' --'.join(added.unknown)})"
+        )
+    for note in added.notes:
+        print(f"  note: {note}")
+    print("Run `kernwijzer index` to answer from it.")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    """List the corpus's documents and superseded editions."""
+    from kernwijzer.catalogue import list_sources
+
+    rows = list_sources(settings.corpus_dir)
+    if args.json:
+        _print_json([r.to_dict() for r in rows])
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Sources in {settings.corpus_dir}")
+    for col in ("id", "title", "publisher", "date", "version", "status", "sha256"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        i = r.info
+        status = f"{i.status} → {i.superseded_by}" if i.superseded_by else i.status
+        table.add_row(
+            i.id,
+            i.title,
+            i.publisher or "–",
+            i.date or "–",
+            i.version or "–",
+            status,
+            r.checksum[:12],
+        )
+    Console(width=160).print(table)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the evaluation, or compare two saved runs."""
+    """Run the evaluation, or compare runs."""
     from kernwijzer import report
 
     if args.compare:
+        if len(args.compare) != 2:
+            raise ValueError("--compare takes two saved runs (A.json B.json), or none")
         runs = [json.loads(p.read_text(encoding="utf-8")) for p in args.compare]
         report.print_compare(runs[0], runs[1])
         return 0
@@ -252,7 +351,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report.html_report(result), encoding="utf-8")
+    last = settings.data_dir / "eval" / "last-run.json"
+    previous = json.loads(last.read_text(encoding="utf-8")) if last.exists() else None
+    last.parent.mkdir(parents=True, exist_ok=True)
+    tmp = last.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(last)  # the stored run the next `--compare` is measured against
     report.print_summary(result)
+    if args.compare is not None:
+        if previous is None:
+            print(f"No stored run to compare with yet ({last}); this run is stored now.")
+        else:
+            report.print_compare(previous, result)
     return 0
 
 
@@ -312,6 +422,8 @@ COMMANDS = {
     "eval": cmd_eval,
     "calibrate": cmd_calibrate,
     "feedback": cmd_feedback,
+    "add": cmd_add,
+    "sources": cmd_sources,
     "serve": cmd_serve,
 }
 

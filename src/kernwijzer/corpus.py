@@ -8,10 +8,9 @@ validates and hands over. Not here: sections (``sections.py``) or chunks.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -20,7 +19,8 @@ from kernwijzer.cleaning import clean
 from kernwijzer.structure import SENTINELS, Mark
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
-PROFILES = ("web", "pdf", "markdown")
+PROFILES = ("web", "pdf", "markdown", "structured")
+STATUSES = ("active", "superseded")
 
 
 class CorpusError(ValueError):
@@ -44,6 +44,27 @@ class SourceInfo:
     chrome: tuple[str, ...] = ()
     truncate_at: str | None = None
     running_header: str | None = None
+    # Editions (``kernwijzer add``): the published file kept beside the text, its checksum,
+    # the version as the publisher names it, and how editions follow each other.
+    version: str | None = None
+    original: str | None = None
+    sha256: str | None = None
+    added: str | None = None
+    status: str = "active"
+    replaces: str | None = None
+    superseded_by: str | None = None
+    superseded_on: str | None = None
+
+    @property
+    def edition(self) -> str | None:
+        """Date and version as one label ("2026-03 · versie 2"), None if neither is known."""
+        return edition_label(self.date, self.version)
+
+
+def edition_label(date: str | None, version: str | None) -> str | None:
+    """One label for a date and version ("2026-03 · versie 2"); None if neither is known."""
+    parts = [p for p in (date, f"versie {version}" if version else None) if p]
+    return " · ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -88,23 +109,32 @@ def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
         raise CorpusError(f"{meta_path}: {label}: url must be an http(s) address, not {url!r}")
     if entry.get("profile", "web") not in PROFILES:
         raise CorpusError(f"{meta_path}: {label}: profile must be one of {PROFILES}")
+    if entry.get("status", "active") not in STATUSES:
+        raise CorpusError(f"{meta_path}: {label}: status must be one of {STATUSES}")
     values = dict(entry)
     values["chrome"] = tuple(entry.get("chrome") or ())
-    for key in ("date", "url", "publisher"):
+    for key in ("date", "url", "publisher", "version", "added", "superseded_on"):
         if values.get(key) is not None:
             values[key] = str(values[key])
     return SourceInfo(**values)
 
 
-def load_sources(corpus_dir: Path) -> list[SourceInfo]:
-    """Read and validate ``sources.yaml``; raise `CorpusError` naming any bad entry."""
+def load_sources(corpus_dir: Path, required: bool = True) -> list[SourceInfo]:
+    """Read and validate ``sources.yaml``; raise `CorpusError` naming any bad entry.
+
+    ``required=False`` reads a list that may be absent or empty (the archive's).
+    """
     meta_path = corpus_dir / "sources.yaml"
     if not meta_path.exists():
+        if not required:
+            return []
         raise CorpusError(f"No corpus metadata: {meta_path} does not exist")
     try:
         entries = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{meta_path} is not valid YAML: {exc}") from exc
+    if not required and not entries:
+        return []
     if not isinstance(entries, list) or not entries:
         raise CorpusError(f"{meta_path} must be a non-empty list of documents")
     infos = [_source_info(e, i, meta_path) for i, e in enumerate(entries)]
@@ -152,25 +182,31 @@ def read_source(
             f"Document '{info.id}': {path.name} holds private-use characters U+E000-U+E002"
         )
     if path.suffix.lower() in (".html", ".htm"):
-        text = html_to_text(text)
+        text = html_to_text(text, info.id)
     if not text.strip():
         raise CorpusError(f"Document '{info.id}': {path.name} is empty")
     return text, hashlib.sha256(data).hexdigest()
 
 
-def html_to_text(markup: str) -> str:
-    """Reduce an HTML page to text lines, keeping headings, paragraphs and list items."""
-    markup = re.sub(r"(?is)<(script|style|nav|header|footer)\b.*?</\1>", "", markup)
-    markup = re.sub(r"(?i)<li\b[^>]*>", "\n- ", markup)
-    markup = re.sub(r"(?i)</?(p|div|h[1-6]|br|tr|ul|ol|section|article)\b[^>]*>", "\n\n", markup)
-    markup = re.sub(r"<[^>]+>", "", markup)
-    lines = [html.unescape(line).strip() for line in markup.splitlines()]
-    return "\n".join(lines)
+def html_to_text(markup: str, doc_id: str = "page") -> str:
+    """A saved web page's main text in the structured format (``extraction``, trafilatura)."""
+    from kernwijzer.extraction import ExtractionError, html_text
+
+    try:
+        return html_text(markup, doc_id).text
+    except ExtractionError as exc:
+        raise CorpusError(f"Document '{doc_id}': {exc}") from exc
 
 
 def load_corpus(corpus_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Document]:
     """Load and clean every document listed in ``sources.yaml``; refuse any bad one whole."""
-    infos = load_sources(corpus_dir)
+    infos = [
+        # A web page is read through its headings (``html_to_text``), like an added one.
+        replace(info, profile="structured")
+        if info.file.lower().endswith((".html", ".htm"))
+        else info
+        for info in load_sources(corpus_dir)
+    ]
     raws = [read_source(info, corpus_dir, max_bytes) for info in infos]
     vocabulary = corpus_vocabulary(
         [raw for raw, _ in raws], [info.profile == "pdf" for info in infos]

@@ -457,4 +457,25 @@ def compare(a: dict[str, Any], b: dict[str, Any], system: str = "kernwijzer") ->
             wins.append({"id": qid, "before": sa, "after": sb})
         elif sb < sa:
             losses.append({"id": qid, "before": sa, "after": sb})
-    return {"system": system, "wins": wins, "losses": losses, "common": len(set(left) & set(right))}
+    changed = [
+        {"id": qid, "before": _first_answer(left[qid]), "after": _first_answer(right[qid])}
+        for qid in sorted(set(left) & set(right))
+        if _first_answer(left[qid]) != _first_answer(right[qid])
+    ]
+    return {
+        "system": system,
+        "wins": wins,
+        "losses": losses,
+        "changed": changed,
+        "common": len(set(left) & set(right)),
+    }
+
+
+def _first_answer(outcome: dict[str, Any]) -> str:
+    """What a reader sees first: the refusal, or the first quote and where it is from."""
+    if outcome["abstained"]:
+        return "(geen antwoord)"
+    if not outcome["passages"]:
+        return "(geen passages)"
+    p = outcome["passages"][0]
+    return f"{p['doc_id']}#{p['anchor']}: {' '.join(p['quote'].split())[:90]}"

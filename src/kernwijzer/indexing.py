@@ -14,13 +14,14 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from chromadb.errors import ChromaError
 
+from kernwijzer.changes import DocumentChange, Outline, document_changes, outline
 from kernwijzer.config import Settings
 from kernwijzer.corpus import Document, load_corpus
 from kernwijzer.embedding import Embedder
@@ -70,17 +71,24 @@ class IndexReport:
     sentences_reused: int = 0
     skipped: bool = False
     repaired: bool = False  # the active build was broken and has been rebuilt
+    # Per document, the sections added, removed and changed since the previous build.
+    changes: list[DocumentChange] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``kernwijzer index --json``)."""
+        return {**asdict(self), "changes": [c.to_dict() for c in self.changes]}
 
     def summary(self) -> str:
         """One line for people (``--json`` prints the fields instead)."""
         action = "unchanged" if self.skipped else f"embedded {self.embedded}, reused {self.reused}"
         if self.repaired:
             action = f"repaired a broken index: {action}"
-        return (
+        line = (
             f"Index at {self.store}: {self.documents} documents, {self.sections} sections, "
             f"{self.chunks} chunks, {self.sentences} sentences ({action}, removed "
             f"{self.removed}) in {self.seconds:.1f} s"
         )
+        return "\n".join([line, *(f"  {c.summary()}" for c in self.changes)])
 
 
 def prepare(settings: Settings, embedder: Embedder) -> Prepared:
@@ -91,7 +99,7 @@ def prepare(settings: Settings, embedder: Embedder) -> Prepared:
     splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
     sections, chunks, sentences = {}, [], []
     for doc in documents:
-        secs = build_sections(doc.id, doc.info.title, doc.text)
+        secs = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
         doc_chunks = chunk_document(doc, secs, splitter)
         sections[doc.id] = secs
         chunks += doc_chunks
@@ -266,6 +274,10 @@ def build_index(
                 sentences_reused=len(prepared.sentences),
                 skipped=True,
             )
+        # A first build (or a rebuild) has nothing to compare with: no per-document list.
+        changes = (
+            document_changes(_outlines_of(store, active), _outlines(prepared)) if active else []
+        )
         known, old_chunks = _reusable(store, active, embedder.model_id)
         nodes, counts = _nodes(prepared, embedder, known, progress)
         manifest = Manifest(
@@ -289,7 +301,24 @@ def build_index(
             sentences_embedded=counts["sentence_new"],
             sentences_reused=len(prepared.sentences) - counts["sentence_new"],
             repaired=repaired,
+            changes=changes,
         )
+
+
+def _outlines(prepared: Prepared) -> dict[str, Outline]:
+    return {d.id: outline(d.text, prepared.sections[d.id]) for d in prepared.documents}
+
+
+def _outlines_of(store: IndexStore, active: Manifest | None) -> dict[str, Outline]:
+    """The section outlines of the active build's documents ({} when there is none)."""
+    if active is None:
+        return {}
+    rows = store.read(active, "documents", embeddings=False)
+    out = {}
+    for doc_id, text, meta in zip(rows.ids, rows.texts, rows.metadatas, strict=True):
+        sections = [Section.from_dict(doc_id, s) for s in json.loads(str(meta["sections"]))]
+        out[doc_id] = outline(text, sections)
+    return out
 
 
 def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[TextNode]]) -> None:
@@ -330,6 +359,7 @@ def _is_active(store: IndexStore, build_id: str) -> bool:
 # The modules whose code shapes what is indexed; an edit to any of them forces a full check.
 SHAPING = (
     "corpus",
+    "extraction",  # a web page in the corpus is read through it
     "cleaning",
     "tables",
     "structure",

@@ -242,6 +242,13 @@ def print_compare(a: dict[str, Any], b: dict[str, Any]) -> None:
             f"{label} ({len(items)}): "
             + ", ".join(f"{i['id']} {i['before']:.2f}→{i['after']:.2f}" for i in items)
         )
+    console.print(f"answers changed ({len(diff['changed'])}):", markup=False)
+    for item in diff["changed"]:
+        console.print(
+            f"  {item['id']}\n    before: {item['before']}\n    after:  {item['after']}",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _plot(result: dict[str, Any]) -> str:

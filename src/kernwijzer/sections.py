@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from kernwijzer.structure import HEADING, Mark
 
 QUESTION_WORDS = re.compile(
     r"^(Wat|Welke|Welk|Hoe|Wie|Waarom|Wanneer|Waar|In hoeverre|Verschilt|Mag|Moet|Kan|Is|Zijn)\b"
@@ -69,6 +73,22 @@ class Section:
             "kind": self.kind,
             "parent": self.parent,
         }
+
+    @classmethod
+    def from_dict(cls, doc_id: str, data: dict[str, Any]) -> Section:
+        """Inverse of `to_dict` (sections stored in the index or an archived edition)."""
+        return cls(
+            doc_id=doc_id,
+            anchor=str(data["anchor"]),
+            title=str(data["title"]),
+            level=int(data["level"]),
+            path=[str(p) for p in data["path"]],
+            start=int(data["start"]),
+            end=int(data["end"]),
+            body_start=int(data["body_start"]),
+            kind=str(data["kind"]),
+            parent=None if data["parent"] is None else str(data["parent"]),
+        )
 
 
 def blocks(text: str) -> list[Block]:
@@ -170,23 +190,32 @@ class _Levels:
         return level
 
 
-def build_sections(doc_id: str, title: str, text: str) -> list[Section]:
-    """The section tree of a document, root first, in document order."""
+def build_sections(doc_id: str, title: str, text: str, marks: Sequence[Mark] = ()) -> list[Section]:
+    """The section tree of a document, root first, in document order.
+
+    Where the source format marked its headings (``marks`` of kind ``heading``, from a PDF's
+    type sizes or HTML headings) those are the sections; otherwise the text rules apply.
+    """
     bs = blocks(text)
     taken: set[str] = {"top"}
     root = Section(doc_id, "top", title, 0, [], 0, len(text), 0, kind="root")
     sections = [root]
     stack = [root]
+    marked = _marked_levels(bs, marks)
     levels = _Levels()
     after_heading = True  # the first block is the document's title line, not a section
     for i, block in enumerate(bs):
-        prev = bs[i - 1] if i else None
-        nxt = bs[i + 1] if i + 1 < len(bs) else None
-        kind = classify(block, prev, nxt, after_heading) if i else ""
-        after_heading = bool(kind) and kind != "table"
+        if marked is not None:
+            level = marked.get(block.start) if i else None
+            kind = "marked" if level else ""
+        else:
+            prev = bs[i - 1] if i else None
+            nxt = bs[i + 1] if i + 1 < len(bs) else None
+            kind = classify(block, prev, nxt, after_heading) if i else ""
+            after_heading = bool(kind) and kind != "table"
+            level = levels.level_for(kind, block.text) if kind else None
         if not kind:
             continue
-        level = levels.level_for(kind, block.text)
         if level is None:
             after_heading = False
             continue
@@ -210,6 +239,21 @@ def build_sections(doc_id: str, title: str, text: str) -> list[Section]:
         stack.append(section)
     _close(sections)
     return sections
+
+
+def _marked_levels(bs: list[Block], marks: Sequence[Mark]) -> dict[int, int] | None:
+    """Block start → section level for the blocks the source marked as headings.
+
+    None when the document has no marked headings (the text rules decide). The document's
+    title line is not a section, so levels count from the shallowest heading after it.
+    """
+    found = {m.start: int(m.label or 1) for m in marks if m.kind == HEADING}
+    starts = {b.start for b in bs[1:]}
+    found = {start: level for start, level in found.items() if start in starts}
+    if not found:
+        return None
+    top = min(found.values())
+    return {start: level - top + 1 for start, level in found.items()}
 
 
 def _close(sections: list[Section]) -> None:

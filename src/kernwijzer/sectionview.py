@@ -13,6 +13,7 @@ import html
 import re
 
 from kernwijzer.cleaning import FOOTNOTE_RE
+from kernwijzer.corpus import SourceInfo
 from kernwijzer.footnotes import DIGITS
 from kernwijzer.inline import Decoration, render
 from kernwijzer.sections import blocks
@@ -38,6 +39,8 @@ article,header{overflow-wrap:anywhere}
  header{padding:.75rem 1rem}header h1{font-size:1.3rem}}
 .fn{font-size:.85rem;color:#555}
 .meta{color:#d8eef7;font-size:.9rem}
+.superseded{background:#fff3cd;color:#4a3800;border-left:4px solid #b58900;padding:.5rem .8rem;
+margin:.6rem 0 0}.superseded a{color:#4a3800}
 """
 
 
@@ -94,11 +97,12 @@ def render_document(
     doc: LoadedDocument,
     highlight: tuple[int, int] | None = None,
     focus: tuple[int, int] | None = None,
+    successor: SourceInfo | None = None,
 ) -> str:
     """The whole document as an HTML page (see the module docstring).
 
     ``highlight`` is the quoted passage (marked lightly), ``focus`` its answering sentence
-    (marked strongly).
+    (marked strongly). A superseded edition says so at the top, linking its ``successor``.
     """
     # A definition's term already stands above its description on the page: no label twice.
     marks = tuple(m for m in doc.marks if m.label != _line_above(doc.text, m.start))
@@ -134,7 +138,7 @@ def render_document(
         for x in (
             info.publisher or "uitgever onbekend",
             info.kind or "",
-            f"datum/versie: {info.date or 'onbekend'}",
+            f"datum/versie: {info.edition or 'onbekend'}",
         )
         if x
     )
@@ -149,12 +153,32 @@ def render_document(
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
 <header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>
-<div class="meta">{meta} · {origin}</div></header>
+<div class="meta">{meta} · {origin}</div>{_superseded(info, successor)}</header>
 <main><nav aria-label="Inhoud"><details id="toc" open><summary><strong>Inhoud</strong></summary>
 <ul>{toc}</ul></details></nav><article>{"".join(body)}</article></main>
 <script>if(matchMedia('(max-width:760px)').matches){{document.getElementById('toc').open=false;}}
 </script>
 {script}</body></html>"""
+
+
+def _superseded(info: SourceInfo, successor: SourceInfo | None) -> str:
+    """The notice on an archived edition: replaced by which, and since when."""
+    if info.status != "superseded":
+        return ""
+    if successor is not None:
+        edition = f" ({html.escape(successor.edition)})" if successor.edition else ""
+        by = (
+            f'<a href="/bron/{html.escape(successor.id)}">{html.escape(successor.title)}</a>'
+            f"{edition}"
+        )
+    else:
+        by = html.escape(info.superseded_by or "een nieuwere editie")
+    since = f" op {html.escape(info.superseded_on)}" if info.superseded_on else ""
+    return (
+        f'<p class="superseded" role="note"><strong>Vervangen</strong>: deze editie is{since} '
+        f"vervangen door {by}. Kernwijzer citeert haar niet meer; deze pagina blijft bestaan "
+        "zodat eerdere verwijzingen werken.</p>"
+    )
 
 
 def not_found_page(doc_id: str) -> str:

@@ -53,21 +53,6 @@ class Passages:
         self.position = {pid: i for i, pid in enumerate(self.ids)}
 
 
-def _section_from(doc_id: str, data: dict[str, object]) -> Section:
-    return Section(
-        doc_id=doc_id,
-        anchor=str(data["anchor"]),
-        title=str(data["title"]),
-        level=int(data["level"]),  # type: ignore[call-overload]
-        path=list(data["path"]),  # type: ignore[call-overload]
-        start=int(data["start"]),  # type: ignore[call-overload]
-        end=int(data["end"]),  # type: ignore[call-overload]
-        body_start=int(data["body_start"]),  # type: ignore[call-overload]
-        kind=str(data["kind"]),
-        parent=data["parent"] if data["parent"] is None else str(data["parent"]),
-    )
-
-
 def _passages(store: IndexStore, manifest: Manifest, kind: str) -> Passages:
     rows = store.read(manifest, kind)
     metas = rows.metadatas
@@ -113,7 +98,7 @@ class IndexSnapshot:
         ):
             info = json.loads(str(meta["info"]))
             info["chrome"] = tuple(info.get("chrome") or ())
-            sections = [_section_from(doc_id, s) for s in json.loads(str(meta["sections"]))]
+            sections = [Section.from_dict(doc_id, s) for s in json.loads(str(meta["sections"]))]
             marks = tuple(Mark.from_dict(m) for m in json.loads(str(meta.get("marks") or "[]")))
             documents[doc_id] = LoadedDocument(SourceInfo(**info), text, sections, marks)
         chunks = _passages(store, manifest, "chunks")

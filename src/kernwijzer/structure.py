@@ -20,7 +20,10 @@ from dataclasses import dataclass
 
 CELL = "cell"
 FURNITURE = "furniture"
-KINDS = (CELL, FURNITURE)
+# A heading the source format marked as one (a PDF's larger type, an HTML ``<h2>``); its
+# label is the level. Sections follow these where a document has them (``sections``).
+HEADING = "heading"
+KINDS = (CELL, FURNITURE, HEADING)
 # Sentence kinds (``chunking``) that are never a quote's answering sentence: a reference
 # footnote, a cell of titles, the document's title line, page furniture.
 UNQUOTABLE = frozenset({"footnote", "meta", "title", FURNITURE})

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from kernwijzer.answer import Answer
 from kernwijzer.cards import answer_html
+from kernwijzer.catalogue import archived_document
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
@@ -224,7 +225,7 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
         i = doc.info
         title = f"[{i.title}](/bron/{i.id})"
         lines.append(
-            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.date or unknown} |"
+            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
         )
     return "\n".join(lines)
 
@@ -520,12 +521,18 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
 
     @app.get("/bron/{doc_id}", response_class=HTMLResponse)
     def section_view(doc_id: str, q: str | None = None, f: str | None = None) -> HTMLResponse:
-        doc = kw.snapshot.documents.get(doc_id)
+        doc = kw.snapshot.documents.get(doc_id) or archived_document(settings.corpus_dir, doc_id)
         if doc is None:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
         passage = parse_highlight(q, len(doc.text))
         focus = parse_highlight(f, len(doc.text))
-        return HTMLResponse(render_document(doc, passage, focus))
+        successor = None
+        if doc.info.superseded_by:
+            newer = kw.snapshot.documents.get(doc.info.superseded_by) or archived_document(
+                settings.corpus_dir, doc.info.superseded_by
+            )
+            successor = newer.info if newer else None
+        return HTMLResponse(render_document(doc, passage, focus, successor))
 
     inflight = InFlight(settings.max_inflight)
 

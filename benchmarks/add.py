@@ -1,0 +1,108 @@
+"""Time to add one 20-page PDF and index it, as a user runs it (whole processes).
+
+    .venv/bin/python benchmarks/add.py [--runs 3] [--pages 20] [--out F]
+
+Sets a PDF of at least ``--pages`` pages from the brochure text (``tests/data/make_fixtures``),
+copies the project's corpus to a temporary folder and indexes it once (not timed), then per
+run: ``kernwijzer add`` (extraction, checks, files) and ``kernwijzer index`` (the new
+document's sections, chunks and embeddings; the rest reused), each a fresh process; the
+corpus and index are restored between runs. Also reports the extraction figures (pages,
+headings, tables, table rows) and min/median/max seconds. Writes
+benchmarks/results/add.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNWIJZER = [sys.executable, "-m", "kernwijzer.cli"]
+sys.path.insert(0, str(ROOT))
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, done.stdout
+
+
+def main() -> int:
+    """Run the benchmark and print/write its figures."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--pages", type=int, default=20)
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "add.json")
+    args = p.parse_args()
+    import pdfplumber
+
+    from tests.data.make_fixtures import make_brochure
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        pdf = work / "brochure-lang.pdf"
+        repeat = 1
+        while True:
+            make_brochure(pdf, repeat=repeat)
+            with pdfplumber.open(pdf) as opened:
+                pages = len(opened.pages)
+            if pages >= args.pages:
+                break
+            repeat += 1
+        size = pdf.stat().st_size
+        shutil.copytree(ROOT / "corpus", work / "base-corpus")
+        env = {
+            **os.environ,
+            "KERNWIJZER_CORPUS_DIR": str(work / "corpus"),
+            "KERNWIJZER_INDEX_DIR": str(work / "index"),
+        }
+        shutil.copytree(work / "base-corpus", work / "corpus")
+        subprocess.run([*KERNWIJZER, "index"], env=env, check=True, capture_output=True)
+        shutil.copytree(work / "index", work / "base-index")
+        adds, indexes, totals, report = [], [], [], {}
+        for _ in range(args.runs):
+            for name in ("corpus", "index"):
+                shutil.rmtree(work / name)
+                shutil.copytree(work / f"base-{name}", work / name)
+            t_add, out = _timed([*KERNWIJZER, "add", str(pdf), "--json"], env)
+            t_index, summary = _timed([*KERNWIJZER, "index"], env)
+            report = json.loads(out)
+            adds.append(t_add)
+            indexes.append(t_index)
+            totals.append(t_add + t_index)
+
+    def stats(xs: list[float]) -> dict[str, float]:
+        return {
+            "min": round(min(xs), 2),
+            "median": round(statistics.median(xs), 2),
+            "max": round(max(xs), 2),
+        }
+
+    result = {
+        "pages": pages,
+        "bytes": size,
+        "extraction": {
+            k: report[k] for k in ("pages", "headings", "sections", "tables", "table_rows")
+        },
+        "add_s": stats(adds),
+        "index_s": stats(indexes),
+        "add_and_index_s": stats(totals),
+        "runs": args.runs,
+        "index_output": summary.strip(),
+    }
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

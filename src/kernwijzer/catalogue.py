@@ -1,0 +1,393 @@
+"""The corpus catalogue: adding a document, replacing an edition, listing what is there.
+
+``kernwijzer add`` keeps the published file (``<id>.original.pdf``) beside its extracted
+text (``<id>.txt``, the structured format of ``extraction``) and writes the entry in
+``sources.yaml``. What the caller did not give stays ``null``: what a file says about itself
+(its title, a page's date) is shown, and only the title is taken from it, because an entry
+needs one. A replaced edition moves to ``corpus/archive/`` with its metadata and a frozen
+copy of its cleaned text and sections, so links to it keep opening ("vervangen door …").
+
+An add either completes or changes nothing: the new corpus is checked whole in a copy
+first, the files are written under new names, and the active ``sources.yaml`` is replaced
+last (one rename). Not here: the index (``kernwijzer index`` picks the change up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
+from kernwijzer.extraction import HTML, PDF, Extracted, ExtractionError, extract
+from kernwijzer.sections import Section, build_sections, slug
+
+if TYPE_CHECKING:
+    from kernwijzer.snapshot import LoadedDocument
+
+ARCHIVE = "archive"
+FROZEN = "{id}.document.json"  # an archived edition's text and sections, as last indexed
+KINDS = {PDF: "PDF", HTML: "web page (HTML)", "text": "text"}
+MAX_ORIGINAL_BYTES = 100_000_000  # a published PDF with images; its text is checked apart
+OPTIONAL = ("publisher", "date", "version", "url")
+
+
+class CatalogueError(CorpusError):
+    """An add or replace that was refused; the corpus is unchanged."""
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """What the caller says about a file to add (None = not given)."""
+
+    path: Path
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    version: str | None = None
+    url: str | None = None
+    replaces: str | None = None
+    doc_id: str | None = None
+    language: str | None = None
+    group: str | None = None
+
+
+@dataclass
+class Added:
+    """The result of an add: the entry written and what could not be determined."""
+
+    info: SourceInfo
+    extracted: Extracted
+    sections: int
+    unknown: list[str]
+    notes: list[str] = field(default_factory=list)
+    archived: SourceInfo | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``kernwijzer add --json``)."""
+        return {
+            "document": asdict(self.info),
+            "format": self.extracted.kind,
+            "pages": self.extracted.pages,
+            "headings": self.extracted.headings,
+            "sections": self.sections,
+            "tables": self.extracted.tables,
+            "table_rows": self.extracted.table_rows,
+            "not_determined": self.unknown,
+            "found_in_file": self.extracted.found,
+            "notes": self.notes,
+            "archived": asdict(self.archived) if self.archived else None,
+        }
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archived_sources(corpus_dir: Path) -> list[SourceInfo]:
+    """The superseded editions kept in ``corpus/archive/`` (an entry still active is skipped).
+
+    The active list wins: an add interrupted between writing the archive list and the
+    active list leaves the document active, as if it had not been replaced.
+    """
+    active = {i.id for i in load_sources(corpus_dir)}
+    return [i for i in load_sources(corpus_dir / ARCHIVE, required=False) if i.id not in active]
+
+
+def checksums(corpus_dir: Path) -> dict[str, str]:
+    """Checksum of each document's published file (its text file if none) → document id."""
+    out: dict[str, str] = {}
+    for folder, infos in (
+        (corpus_dir, load_sources(corpus_dir)),
+        (corpus_dir / ARCHIVE, archived_sources(corpus_dir)),
+    ):
+        for info in infos:
+            for name in (info.original, info.file):
+                if name and (folder / name).exists():
+                    out[sha256_of(folder / name)] = info.id
+            if info.sha256:
+                out[info.sha256] = info.id
+    return out
+
+
+def add_document(
+    corpus_dir: Path,
+    new: NewDocument,
+    max_bytes: int,
+    today: dt.date | None = None,
+) -> Added:
+    """Add ``new.path`` to the corpus (replacing ``new.replaces`` if given); see module doc."""
+    today = today or dt.date.today()
+    path = new.path
+    if not path.is_file():
+        raise CatalogueError(f"{path}: no such file")
+    if path.stat().st_size > MAX_ORIGINAL_BYTES:
+        raise CatalogueError(f"{path.name}: larger than {MAX_ORIGINAL_BYTES} bytes")
+    active = load_sources(corpus_dir)
+    archived = archived_sources(corpus_dir)
+    digest = sha256_of(path)
+    if (same := checksums(corpus_dir).get(digest)) is not None:
+        raise CatalogueError(
+            f"{path.name} is already in the corpus: it is the same file as document '{same}' "
+            f"(SHA-256 {digest[:12]}…)"
+        )
+    old = _replaced(active, new.replaces)
+    try:
+        extracted = extract(path)
+    except ExtractionError as exc:
+        raise CatalogueError(str(exc)) from exc
+    if len(extracted.text.encode("utf-8")) > max_bytes:
+        raise CatalogueError(
+            f"{path.name}: its text is larger than the limit of {max_bytes} bytes; raise "
+            "KERNWIJZER_MAX_DOCUMENT_BYTES if it is meant to be this big"
+        )
+    notes: list[str] = []
+    title = new.title or extracted.found.get("title") or extracted.text.split("\n", 1)[0].strip()
+    if not new.title:
+        notes.append(f"title taken from the file: {title!r} (pass --title to set another)")
+    doc_id = new.doc_id or _new_id(title, {i.id for i in [*active, *archived]}, new, old)
+    if new.doc_id and new.doc_id in {i.id for i in [*active, *archived]}:
+        raise CatalogueError(f"Document id '{new.doc_id}' is already taken")
+    language = new.language or _language(extracted.text)
+    if not new.language:
+        notes.append(f"language detected from the text: {language}")
+    info = SourceInfo(
+        id=doc_id,
+        file=f"{doc_id}.txt",
+        title=title,
+        publisher=new.publisher,
+        kind=KINDS[extracted.kind],
+        url=new.url,
+        language=language,
+        date=new.date,
+        group=new.group or (old.group if old else None),
+        profile="structured",
+        version=new.version,
+        original=f"{doc_id}.original{path.suffix.lower()}",
+        sha256=digest,
+        added=today.isoformat(),
+        replaces=old.id if old else None,
+    )
+    unknown = [k for k in OPTIONAL if getattr(info, k) is None]
+    for key, value in extracted.found.items():
+        if key in ("date", "creationdate") and not new.date:
+            notes.append(
+                f"the file states {key} {value!r}; not recorded as the edition date (pass "
+                "--date if it is)"
+            )
+    return _commit(corpus_dir, path, info, extracted, old, today, max_bytes, unknown, notes)
+
+
+def _replaced(active: list[SourceInfo], replaces: str | None) -> SourceInfo | None:
+    if replaces is None:
+        return None
+    for info in active:
+        if info.id == replaces:
+            return info
+    raise CatalogueError(
+        f"--replaces {replaces}: no active document with that id; the active ones are "
+        f"{sorted(i.id for i in active)}"
+    )
+
+
+def _new_id(title: str, taken: set[str], new: NewDocument, old: SourceInfo | None) -> str:
+    base = slug(title, set())[:48].rstrip("-")
+    if old is not None and (base in taken or base == old.id):
+        suffix = new.version or new.date or "nieuw"
+        base = f"{old.id}-{slug(suffix, set())}"
+    return slug(base, set(taken))
+
+
+def _language(text: str) -> str:
+    import py3langid
+
+    lang, _ = py3langid.classify(text[:5000])
+    return str(lang)
+
+
+def _commit(
+    corpus_dir: Path,
+    path: Path,
+    info: SourceInfo,
+    extracted: Extracted,
+    old: SourceInfo | None,
+    today: dt.date,
+    max_bytes: int,
+    unknown: list[str],
+    notes: list[str],
+) -> Added:
+    """Check the new corpus whole in a copy, then write it; the active list goes last."""
+    active_entries = _entries(corpus_dir / "sources.yaml")
+    archive_entries = _entries(corpus_dir / ARCHIVE / "sources.yaml")
+    entry = {k: v for k, v in asdict(info).items() if v not in (None, (), "")}
+    entry.pop("chrome", None)
+    new_active = [e for e in active_entries if not old or e.get("id") != old.id] + [entry]
+    archived_entry: dict[str, Any] | None = None
+    if old is not None:
+        archived_entry = {
+            **next(e for e in active_entries if e.get("id") == old.id),
+            "status": "superseded",
+            "superseded_by": info.id,
+            "superseded_on": today.isoformat(),
+        }
+    with tempfile.TemporaryDirectory(dir=corpus_dir.parent, prefix=".kernwijzer-add-") as tmp:
+        stage = Path(tmp) / "corpus"
+        shutil.copytree(corpus_dir, stage)
+        _write_files(stage, path, info, extracted, old, archived_entry, archive_entries)
+        _write_entries(stage / "sources.yaml", new_active)
+        try:
+            documents = {d.id: d for d in load_corpus(stage, max_bytes)}
+        except CorpusError as exc:
+            raise CatalogueError(f"{path.name} cannot be added: {exc}") from exc
+        doc = documents[info.id]
+        sections = len(build_sections(doc.id, doc.info.title, doc.text, doc.marks)) - 1
+        if old is not None:
+            # The frozen copy is made from the corpus as it stands: what the index was
+            # built from, so the offsets in links already given out still fit.
+            frozen = _frozen(corpus_dir, old, archived_entry or {})
+            (stage / ARCHIVE / FROZEN.format(id=old.id)).write_text(frozen, encoding="utf-8")
+        # Everything checked: write for real. New names first, the active list last.
+        _write_files(corpus_dir, path, info, extracted, old, archived_entry, archive_entries)
+        if old is not None:
+            shutil.copy2(stage / ARCHIVE / FROZEN.format(id=old.id), corpus_dir / ARCHIVE)
+        _write_entries(corpus_dir / "sources.yaml", new_active)
+    if old is not None:
+        for name in (old.file, old.original):
+            if name and (corpus_dir / name).exists():
+                (corpus_dir / name).unlink()
+    archived = (
+        replace(old, status="superseded", superseded_by=info.id, superseded_on=today.isoformat())
+        if old
+        else None
+    )
+    return Added(info, extracted, sections, unknown, notes, archived)
+
+
+def _write_files(
+    folder: Path,
+    path: Path,
+    info: SourceInfo,
+    extracted: Extracted,
+    old: SourceInfo | None,
+    archived_entry: dict[str, Any] | None,
+    archive_entries: list[dict[str, Any]],
+) -> None:
+    shutil.copy2(path, folder / str(info.original))
+    _write_atomic(folder / info.file, extracted.text)
+    if old is not None and archived_entry is not None:
+        (folder / ARCHIVE).mkdir(exist_ok=True)
+        for name in (old.file, old.original):
+            if name and (folder / name).exists():
+                shutil.copy2(folder / name, folder / ARCHIVE / name)
+        kept = [e for e in archive_entries if e.get("id") != old.id]
+        _write_entries(folder / ARCHIVE / "sources.yaml", [*kept, archived_entry])
+
+
+def _frozen(corpus_dir: Path, old: SourceInfo, entry: dict[str, Any]) -> str:
+    documents = {d.id: d for d in load_corpus(corpus_dir)}
+    doc = documents[old.id]
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    return json.dumps(
+        {
+            "info": {
+                **asdict(doc.info),
+                **{k: entry[k] for k in ("status", "superseded_by", "superseded_on")},
+            },
+            "text": doc.text,
+            "sections": [s.to_dict() for s in sections],
+            "marks": [m.to_dict() for m in doc.marks],
+        },
+        ensure_ascii=False,
+    )
+
+
+HEADER_RE = re.compile(r"^(#.*\n)+")
+
+
+def _entries(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return list(data)
+
+
+def _write_entries(path: Path, entries: list[dict[str, Any]]) -> None:
+    """Write a sources list, keeping the file's leading comment block."""
+    header = ""
+    if path.exists() and (m := HEADER_RE.match(path.read_text(encoding="utf-8"))):
+        header = m.group(0)
+    body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
+    _write_atomic(path, header + body)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of ``kernwijzer sources``."""
+
+    info: SourceInfo
+    checksum: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        keys = ("id", "title", "publisher", "date", "version", "status", "superseded_by")
+        return {**{k: getattr(self.info, k) for k in keys}, "sha256": self.checksum}
+
+
+def list_sources(corpus_dir: Path) -> list[Listed]:
+    """Active documents, then superseded editions, each with its published file's checksum."""
+    rows = []
+    for folder, infos in (
+        (corpus_dir, load_sources(corpus_dir)),
+        (corpus_dir / ARCHIVE, archived_sources(corpus_dir)),
+    ):
+        for info in infos:
+            name = info.original or info.file
+            checksum = info.sha256 or (
+                sha256_of(folder / name) if (folder / name).exists() else "missing"
+            )
+            rows.append(Listed(info, checksum))
+    return rows
+
+
+def archived_document(corpus_dir: Path, doc_id: str) -> LoadedDocument | None:
+    """A superseded edition as it was last indexed (its frozen copy), or None."""
+    from kernwijzer.snapshot import LoadedDocument
+    from kernwijzer.structure import Mark
+
+    path = corpus_dir / ARCHIVE / FROZEN.format(id=doc_id)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", doc_id) or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        info = {**data["info"], "chrome": tuple(data["info"].get("chrome") or ())}
+        return LoadedDocument(
+            SourceInfo(**info),
+            str(data["text"]),
+            [Section.from_dict(doc_id, s) for s in data["sections"]],
+            tuple(Mark.from_dict(m) for m in data["marks"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged frozen copy is a page not found, not a crash

@@ -1,0 +1,385 @@
+"""Text from a document's published form: PDF, a saved web page (HTML), plain text.
+
+The output is the corpus's *structured* text format, the form ``cleaning.py`` reads for
+the ``structured`` profile: the title on the first line, ``#``/``##``/… lines for the
+headings the format marked (a PDF's larger type, HTML ``<h1>``–``<h6>``), one paragraph per
+line, ``- `` list items, and tables as tab-separated rows with the header row first.
+
+The libraries do the reading: pdfplumber (characters with their type size, and its table
+finder) for PDF, trafilatura (main text without navigation, banners and footers) for HTML.
+This module only turns what they report into lines. Metadata is reported, never decided:
+what a file says about itself (a PDF's /Title, a page's ``<title>`` or publication date) is
+returned as ``found`` for the caller to show. Not here: cleaning, sections, the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PDF, HTML, TEXT = "pdf", "html", "text"
+SUFFIXES = {".pdf": PDF, ".html": HTML, ".htm": HTML, ".txt": TEXT, ".md": TEXT}
+# A line in the top or bottom margin repeated on this share of pages is a running header
+# or footer (title, page number), not text.
+MARGIN_SHARE = 0.08
+REPEATED_ON = 0.5
+BULLETS = ("•", "●", "▪", "◦", "–", "-", "*")
+
+
+class ExtractionError(ValueError):
+    """A file whose text cannot be taken: the message names the file and the reason."""
+
+
+@dataclass
+class Extracted:
+    """A document's text in the structured format, and what the extraction found."""
+
+    text: str
+    kind: str  # PDF, HTML or TEXT
+    pages: int | None = None
+    headings: int = 0
+    tables: int = 0
+    table_rows: int = 0
+    found: dict[str, str] = field(default_factory=dict)  # metadata the file states itself
+
+
+def extract(path: Path) -> Extracted:
+    """The structured text of ``path``; `ExtractionError` when it has none to give."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ExtractionError(f"{path.name}: not a supported format; use one of {sorted(SUFFIXES)}")
+    if kind == PDF:
+        result = pdf_text(path)
+    else:
+        data = path.read_bytes()
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ExtractionError(f"{path.name}: not valid UTF-8 (byte {exc.start})") from exc
+        result = html_text(raw, path.name) if kind == HTML else plain_text(raw)
+    if not result.text.strip():
+        raise ExtractionError(f"{path.name}: no text found in the file")
+    return result
+
+
+def plain_text(raw: str) -> Extracted:
+    """Plain text as it is; Markdown ``#`` headings are already the structured form."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    headings = sum(1 for line in text.split("\n") if re.match(r"#{1,6}\s+\S", line))
+    return Extracted(text=text.strip() + "\n", kind=TEXT, headings=headings)
+
+
+# ------------------------------------------------------------------------------------ HTML
+
+
+def html_text(markup: str, name: str = "page") -> Extracted:
+    """The main text of a web page, navigation and page furniture left out (trafilatura)."""
+    import trafilatura
+    from lxml import etree
+
+    # trafilatura's balanced default: its precision mode drops short lists on small pages.
+    xml = trafilatura.extract(
+        markup,
+        output_format="xml",
+        include_tables=True,
+        include_links=False,
+        include_comments=False,
+        include_images=False,
+        include_formatting=False,
+        with_metadata=True,
+    )
+    if xml is None:
+        raise ExtractionError(f"{name}: no main text found on the page")
+    root = etree.fromstring(xml.encode("utf-8"))
+    found = {k: str(root.get(k)) for k in ("title", "date", "sitename") if root.get(k)}
+    lines: list[str] = []
+    headings = tables = rows = 0
+    main = root.find("main")
+    for element in main if main is not None else []:
+        tag = element.tag
+        if tag == "head":
+            level = int((element.get("rend") or "h2").lstrip("h") or 2)
+            lines.append(f"{'#' * level} {_flat(element)}")
+            headings += 1
+        elif tag == "list":
+            lines.extend(_list_lines(element, 0))
+        elif tag == "table":
+            table = [[_flat(cell) for cell in row.iter("cell")] for row in element.iter("row")]
+            lines.extend(_table_lines(table))
+            tables, rows = tables + 1, rows + len(table)
+        elif text := _flat(element):
+            lines.append(text)
+    title = found.get("title")
+    if title and (not lines or _plain(lines[0]) != title):
+        lines.insert(0, title)
+    elif lines:
+        lines[0] = _plain(lines[0])  # the title line is the document's, not a section
+    return Extracted(
+        text="\n\n".join(lines) + "\n",
+        kind=HTML,
+        headings=headings,
+        tables=tables,
+        table_rows=rows,
+        found=found,
+    )
+
+
+def _flat(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _plain(line: str) -> str:
+    return re.sub(r"^#{1,6}\s+", "", line)
+
+
+def _list_lines(element: Any, depth: int) -> list[str]:
+    lines = []
+    for item in element.findall("item"):
+        nested = item.findall("list")
+        for sub in nested:
+            item.remove(sub)
+        lines.append(f"{'  ' * depth}- {_flat(item)}")
+        for sub in nested:
+            lines.extend(_list_lines(sub, depth + 1))
+    return ["\n".join(lines)] if depth == 0 else lines
+
+
+def _table_lines(table: list[list[str]]) -> list[str]:
+    # One block of tab-separated rows: ``tables.render`` turns it into labelled list items.
+    rows = ["\t".join(cell.replace("\t", " ") for cell in row) for row in table if any(row)]
+    return ["\n".join(rows)] if rows else []
+
+
+# ------------------------------------------------------------------------------------- PDF
+
+
+@dataclass
+class _Line:
+    text: str
+    size: float
+    top: float
+    bottom: float
+    x0: float
+    page: int
+    bold: bool = False
+
+
+def pdf_text(path: Path) -> Extracted:
+    """A PDF's text with headings by type size and tables by pdfplumber's table finder."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise ExtractionError(
+                f"{path.name}: the PDF is password-protected (encrypted); save an unprotected "
+                "copy and add that"
+            ) from exc
+        raise ExtractionError(f"{path.name}: not a readable PDF ({cause})") from exc
+    with pdf:
+        pages = len(pdf.pages)
+        found = {
+            k.lower(): str(v).strip()
+            for k, v in (pdf.metadata or {}).items()
+            if k in ("Title", "Author", "CreationDate") and isinstance(v, str) and v.strip()
+        }
+        lines, tables = _pdf_lines(pdf)
+    if not lines and not tables:
+        raise ExtractionError(
+            f"{path.name}: the PDF has no text layer (a scanned image?); Kernwijzer quotes text "
+            "and does not read images. Add a PDF with selectable text"
+        )
+    text, headings = _pdf_structured(lines, tables)
+    return Extracted(
+        text=text,
+        kind=PDF,
+        pages=pages,
+        headings=headings,
+        tables=len(tables),
+        table_rows=sum(len(t[1]) for t in tables),
+        found=found,
+    )
+
+
+_Table = tuple[tuple[int, float], list[list[str]]]  # ((page, top), rows)
+
+
+def _pdf_lines(pdf: Any) -> tuple[list[_Line], list[_Table]]:
+    lines: list[_Line] = []
+    tables: list[_Table] = []
+    for number, page in enumerate(pdf.pages):
+        found_tables = page.find_tables()
+        boxes = [t.bbox for t in found_tables]
+        for table in found_tables:
+            rows = [[" ".join((c or "").split()) for c in row] for row in table.extract()]
+            tables.append(((number, table.bbox[1]), [r for r in rows if any(r)]))
+
+        def outside(obj: dict[str, Any], boxes: list[Any] = boxes) -> bool:
+            return not any(
+                b[0] <= obj["x0"] and obj["x1"] <= b[2] and b[1] <= obj["top"] <= b[3]
+                for b in boxes
+            )
+
+        text_page = page.filter(outside) if boxes else page
+        for line in text_page.extract_text_lines(return_chars=True, keep_blank_chars=False):
+            chars = [c for c in line["chars"] if c["text"].strip()]
+            if not chars:
+                continue
+            size = statistics.median(round(c["size"], 1) for c in chars)
+            bold = all("bold" in str(c.get("fontname", "")).lower() for c in chars)
+            lines.append(
+                _Line(
+                    line["text"].strip(),
+                    size,
+                    line["top"],
+                    line["bottom"],
+                    line["x0"],
+                    number,
+                    bold,
+                )
+            )
+    return _without_running_lines(lines, pdf), tables
+
+
+def _without_running_lines(lines: list[_Line], pdf: Any) -> list[_Line]:
+    """Drop lines in the page margins that repeat on many pages (titles, page numbers)."""
+    pages = max(len(pdf.pages), 1)
+    heights = {i: float(p.height) for i, p in enumerate(pdf.pages)}
+
+    def in_margin(line: _Line) -> bool:
+        h = heights[line.page]
+        return line.top < h * MARGIN_SHARE or line.bottom > h * (1 - MARGIN_SHARE)
+
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", line.text.lower())
+
+    counts = Counter(key(x) for x in lines if in_margin(x))
+    repeated = {k for k, n in counts.items() if pages > 1 and n >= max(2, pages * REPEATED_ON)}
+    return [
+        x
+        for x in lines
+        if not (in_margin(x) and (key(x) in repeated or re.fullmatch(r"[\d\s/|-]+", x.text)))
+    ]
+
+
+@dataclass
+class _Group:
+    lines: list[_Line]
+    level: int  # heading level; 0 = body text, -1 = the document's title
+
+
+def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]:
+    """Group lines into the title, headings, paragraphs and items; place tables in order.
+
+    Body type is the size most of the characters have; each larger size is a heading level
+    (largest first), and a short line wholly in bold body type is the level below those.
+    The first line in the largest type on page 1 is the title.
+    """
+    if not lines:
+        return "\n\n".join(_table_block(rows) for _, rows in tables) + "\n", 0
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    body = weights.most_common(1)[0][0]
+    first = lines[0]
+    has_title = first.page == 0 and first.size >= body + 1.0 and first.size == max(weights)
+    rest = [x for x in lines if not (has_title and x is first)]
+    sizes = sorted({x.size for x in rest if x.size >= body + 1.0}, reverse=True)
+    levels = {size: i + 1 for i, size in enumerate(sizes)}
+    groups: list[_Group] = []
+    for line in lines:
+        if has_title and (
+            line is first
+            or (
+                groups
+                and groups[-1].level == -1
+                and _wraps(groups[-1].lines[-1], line)
+                and line.size == first.size
+            )
+        ):
+            level = -1
+        elif line.size in levels:
+            level = levels[line.size]
+        elif (
+            line.bold
+            and line.size == body
+            and len(line.text) <= 80
+            and not line.text.endswith((".", ",", ";", ":"))
+        ):
+            level = len(levels) + 1
+        else:
+            level = 0
+        last = groups[-1] if groups else None
+        if (
+            last
+            and last.level == level
+            and (
+                _wraps(last.lines[-1], line)
+                if level
+                else not _starts_new_block(last.lines[-1], line)
+            )
+        ):
+            last.lines.append(line)
+        else:
+            groups.append(_Group([line], level))
+    blocks = [((g.lines[0].page, g.lines[0].top), _render(g)) for g in groups]
+    blocks += [(pos, _table_block(rows)) for pos, rows in tables if rows]
+    blocks.sort(key=lambda b: b[0])
+    headings = sum(1 for g in groups if g.level > 0)
+    parts: list[str] = []
+    for _, text in blocks:
+        if parts and text.startswith("- ") and parts[-1].startswith("- "):
+            parts[-1] += "\n" + text  # consecutive items are one list
+        else:
+            parts.append(text)
+    return "\n\n".join(parts) + "\n", headings
+
+
+def _table_block(rows: list[list[str]]) -> str:
+    return "\n".join("\t".join(cell.replace("\t", " ") for cell in row) for row in rows)
+
+
+def _wraps(prev: _Line, line: _Line) -> bool:
+    """A heading (or title) that runs on to a second line of the same type."""
+    return line.page == prev.page and line.size == prev.size and line.top - prev.bottom < line.size
+
+
+def _starts_new_block(prev: _Line, line: _Line) -> bool:
+    if line.text.startswith(BULLETS) or re.match(r"\d{1,2}[.)]\s", line.text):
+        return True
+    if line.page != prev.page:
+        # A paragraph runs on to the next page unless the last one ended a sentence.
+        return prev.text.rstrip().endswith((".", "!", "?", ":"))
+    return line.top - prev.bottom > 0.6 * line.size
+
+
+def _render(group: _Group) -> str:
+    texts = [x.text for x in group.lines]
+    if group.level > 0:
+        return f"{'#' * min(group.level, 6)} {_join(texts)}"
+    if group.level < 0:
+        return _join(texts)
+    if texts[0].startswith(BULLETS):
+        return "- " + _join([texts[0].lstrip("".join(BULLETS)).strip(), *texts[1:]])
+    return _join(texts)
+
+
+def _join(pieces: list[str]) -> str:
+    """Join wrapped lines; a hyphen at a line end before a lower-case word split the word."""
+    text = pieces[0].strip()
+    for piece in pieces[1:]:
+        nxt = piece.strip()
+        split_word = re.search(r"[^\W\d_]-$", text) and nxt[:1].islower()
+        if split_word and not re.match(r"(en|of)\b", nxt):
+            text = text[:-1] + nxt
+        else:
+            text = f"{text} {nxt}"
+    return text

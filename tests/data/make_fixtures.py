@@ -1,0 +1,228 @@
+"""Make the published-form test files in this folder (committed; run again only to change them).
+
+- ``brochure-2026.pdf``: the LHV brochure's text as a new (test) edition, set like a brochure:
+  title in 20 pt, chapter headings in 15 pt, side headings in 12 pt, body in 10 pt, a running
+  header and page numbers on every page, and the team list as a ruled table. One sentence
+  differs from the 2022 text (the edition change the replace test looks for).
+- ``avondzorg.html``: a saved web page of a made-up insurer, with navigation, a cookie banner,
+  a sidebar and a footer around the main text (headings, a list, a table).
+- ``scan.pdf``: a page of the brochure as an image only, no text layer.
+- ``beveiligd.pdf``: the first page of the brochure, password-protected.
+
+``python tests/data/make_fixtures.py`` (needs the dev extra's fpdf2, and the DejaVu fonts).
+Also used by ``benchmarks/add.py`` to set a 20-page PDF.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from fpdf import FPDF
+
+HERE = Path(__file__).parent
+FONT = Path("/usr/share/fonts/truetype/dejavu")
+CHANGED = (
+    "Uit onderzoek blijkt dat huisartsen de laatste jaren meer werkdruk ervaren.",
+    "Uit onderzoek uit 2025 blijkt dat huisartsen nog altijd meer werkdruk ervaren dan "
+    "tien jaar geleden.",
+)
+TEAM_TABLE = [
+    ("Zorgverlener", "Taken"),
+    (
+        "Doktersassistent",
+        "Eerste aanspreekpunt voor de patiënt; triage, kleine verrichtingen onder supervisie, "
+        "administratieve en organisatorische taken.",
+    ),
+    (
+        "Praktijkondersteuner (POH)",
+        "Begeleidt in overleg met de huisarts patiënten met (risico op) een chronische "
+        "aandoening zoals diabetes, COPD of hart- en vaatziekten.",
+    ),
+    ("POH-GGZ", "Begeleidt en coacht patiënten met psychische klachten."),
+    (
+        "Verpleegkundig specialist of physician assistant",
+        "Voert zelfstandig bepaalde medische taken uit in afstemming met de huisarts.",
+    ),
+    ("Praktijkmanager", "Neemt organisatorische en personeelstaken op zich."),
+]
+
+
+class Brochure(FPDF):
+    """A4 with a running header and page numbers, like the printed brochure."""
+
+    running = "Aanbod huisartsgeneeskundige zorg · editie 2026"
+
+    def header(self) -> None:
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 6, self.running, align="R")
+        self.ln(10)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 6, str(self.page_no()), align="C")
+
+
+def _pdf() -> Brochure:
+    pdf = Brochure(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(20, 15, 20)
+    pdf.add_page()
+    return pdf
+
+
+def brochure_blocks() -> list[str]:
+    """The 2022 brochure's cleaned text as blocks, from the project's corpus."""
+    from kernwijzer.config import load_settings
+    from kernwijzer.corpus import load_corpus
+
+    docs = {d.id: d for d in load_corpus(load_settings().corpus_dir)}
+    text = docs["lhv-aanbod-brochure"].text.replace(*CHANGED)
+    return [b for b in text.split("\n\n") if b.strip()]
+
+
+def set_brochure(pdf: Brochure, blocks: list[str], title: str) -> None:
+    """Lay out the brochure's blocks: headings by type size, items, the team table."""
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.multi_cell(0, 9, title)
+    pdf.ln(4)
+    for block in blocks[1:]:
+        if re.fullmatch(r"\d \S.{2,60}|Inleiding|Voor wie|Tot slot", block):
+            pdf.ln(3)
+            pdf.set_font("DejaVu", "B", 15)
+            pdf.multi_cell(0, 7, block)
+            pdf.ln(2)
+        elif block.isupper():
+            pdf.set_font("DejaVu", "B", 12)
+            pdf.multi_cell(0, 6, block)
+            pdf.ln(1)
+        elif block.startswith("- De doktersassistent"):
+            _team_table(pdf)
+        elif block.startswith("- "):
+            pdf.set_font("DejaVu", "", 10)
+            for item in block.split("\n"):
+                pdf.multi_cell(0, 5, "• " + item[2:])
+                pdf.ln(1)
+            pdf.ln(1)
+        else:
+            pdf.set_font("DejaVu", "", 10)
+            pdf.multi_cell(0, 5, block)
+            pdf.ln(3)
+
+
+def _team_table(pdf: Brochure) -> None:
+    pdf.set_font("DejaVu", "", 9)
+    with pdf.table(col_widths=(45, 125), first_row_as_headings=True, line_height=5) as table:
+        for row in TEAM_TABLE:
+            r = table.row()
+            for cell in row:
+                r.cell(cell)
+    pdf.ln(4)
+
+
+def make_brochure(out: Path, repeat: int = 1) -> None:
+    """The 2026 test edition; ``repeat`` sets the body that many times (a longer PDF)."""
+    pdf = _pdf()
+    blocks = brochure_blocks()
+    set_brochure(pdf, blocks * 1, "Aanbod huisartsgeneeskundige zorg, editie 2026")
+    for n in range(2, repeat + 1):
+        pdf.add_page()
+        set_brochure(pdf, ["", *[f"{b}" for b in blocks[1:]]], f"Bijlage {n}")
+    pdf.set_title("Aanbod huisartsgeneeskundige zorg, editie 2026")
+    pdf.output(str(out))
+
+
+def make_scan(out: Path) -> None:
+    """One page whose text is only pixels."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT / "DejaVuSans.ttf"), 28)
+    y = 120
+    for block in brochure_blocks()[:8]:
+        for line in _wrap(block, 70):
+            draw.text((110, y), line, font=font, fill=0)
+            y += 40
+        y += 20
+    png = HERE / "_scan.png"
+    image.save(png)
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.image(str(png), x=0, y=0, w=210)
+    pdf.output(str(out))
+    png.unlink()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+def make_protected(out: Path) -> None:
+    """The brochure's first blocks behind a password."""
+    pdf = _pdf()
+    pdf.set_encryption(owner_password="eigenaar", user_password="geheim")
+    set_brochure(pdf, brochure_blocks()[:6], "Aanbod huisartsgeneeskundige zorg (beveiligd)")
+    pdf.output(str(out))
+
+
+HTML = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8">
+<title>Avond-, nacht- en weekendzorg | Voorbeeldverzekeraar</title>
+<meta property="article:published_time" content="2026-03-01">
+</head><body>
+<header><a href="/">Voorbeeldverzekeraar</a>
+<nav><ul><li><a href="/zorgverleners">Zorgverleners</a></li><li><a href="/zorginkoop">Zorginkoop</a>
+</li><li><a href="/declareren">Declareren</a></li><li><a href="/contact">Contact</a></li></ul></nav>
+</header>
+<div class="cookie-banner">Wij gebruiken cookies om onze website te verbeteren.
+<button>Akkoord</button> <button>Instellingen</button></div>
+<nav class="breadcrumb"><a href="/">Home</a> › <a href="/zorgverleners">Zorgverleners</a> ›
+Avond-, nacht- en weekendzorg</nav>
+<main><article>
+<h1>Avond-, nacht- en weekendzorg</h1>
+<p>Deze testpagina beschrijft hoe de Voorbeeldverzekeraar de huisartsenzorg buiten
+kantoortijden inkoopt. Het is een voorbeeld voor de tests van Kernwijzer en geen bestaand beleid.</p>
+<h2>Wie levert de zorg?</h2>
+<p>Buiten kantoortijden levert de huisartsenpost de spoedeisende huisartsenzorg. De huisartsenpost
+werkt met een triagist die beoordeelt hoe snel een patiënt gezien moet worden.</p>
+<ul><li>Telefonisch advies van de triagist</li><li>Consult op de huisartsenpost</li>
+<li>Visite bij de patiënt thuis</li></ul>
+<h2>Wat spreken wij af met huisartsenposten?</h2>
+<p>Wij kopen de zorg van huisartsenposten in met een contract voor twee jaar. Een huisartsenpost
+meldt ons binnen vijf werkdagen als de bezetting van de dienst niet rond komt.</p>
+<h3>Bereikbaarheid</h3>
+<table><thead><tr><th>Urgentie</th><th>Gezien binnen</th></tr></thead><tbody>
+<tr><td>U1</td><td>zo snel mogelijk, met ambulance</td></tr>
+<tr><td>U2</td><td>binnen een uur</td></tr>
+<tr><td>U3</td><td>binnen enkele uren</td></tr>
+</tbody></table>
+<h2>Wat moet de huisarts zelf regelen?</h2>
+<p>De huisarts zorgt dat haar patiënten weten dat zij na 17.00 uur de huisartsenpost bellen.
+Een waarneemregeling met een andere praktijk is daarvoor niet nodig.</p>
+</article></main>
+<aside><h2>Lees ook</h2><ul><li><a href="/fysio">Fysiotherapie</a></li>
+<li><a href="/ggz">Generalistische basis-ggz</a></li></ul></aside>
+<footer><p>© 2026 Voorbeeldverzekeraar</p><ul><li><a href="/privacy">Privacy</a></li>
+<li><a href="/cookies">Cookies</a></li><li><a href="/disclaimer">Disclaimer</a></li></ul></footer>
+</body></html>
+"""
+
+
+def main() -> int:
+    """Write all fixtures into this folder."""
+    make_brochure(HERE / "brochure-2026.pdf")
+    make_scan(HERE / "scan.pdf")
+    make_protected(HERE / "beveiligd.pdf")
+    (HERE / "avondzorg.html").write_text(HTML, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

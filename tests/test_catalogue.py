@@ -1,0 +1,267 @@
+"""Adding and replacing documents from their published form (issue 16), end to end.
+
+Real files made for the tests (``tests/data``, see ``make_fixtures.py``), the real corpus
+texts, a real Chroma index, the real model, and the real CLI and app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from kernwijzer.catalogue import CatalogueError, NewDocument, add_document, list_sources
+from kernwijzer.cli import main
+from kernwijzer.config import load_settings
+from kernwijzer.corpus import load_corpus
+from kernwijzer.extraction import extract
+from kernwijzer.pipeline import Kernwijzer
+from kernwijzer.sections import build_sections
+from kernwijzer.ui import build_app
+from tests.conftest import make_small_corpus
+
+DATA = Path(__file__).parent / "data"
+BROCHURE_2026_SECTIONS = [
+    ("Inleiding", 1),
+    ("Voor wie", 1),
+    ("1 Wat is huisartsenzorg", 1),
+    ("WAT ZIJN DE KERNWAARDEN VAN DE HUISARTSENZORG?", 2),
+    ("2 Dit doet elke huisarts: basisaanbod", 1),
+    ("WAT ZIJN DE KERNTAKEN VAN DE HUISARTSENZORG?", 2),
+    ("3 Dit kan de huisarts extra doen: extra aanbod", 1),
+    ("4 De huisarts en haar team", 1),
+    ("Tot slot", 1),
+]
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with its hash: 'unchanged' means byte for byte."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _corpus(tmp_path: Path) -> Path:
+    return make_small_corpus(
+        tmp_path / "corpus", ("lhv-aanbod-web", "asr-huisartsenzorg", "lhv-aanbod-brochure")
+    )
+
+
+# ---------------------------------------------------------------------- extraction quality
+
+
+def test_pdf_headings_by_type_size_and_its_table():
+    ex = extract(DATA / "brochure-2026.pdf")
+    assert (ex.kind, ex.pages, ex.headings, ex.tables, ex.table_rows) == ("pdf", 4, 9, 1, 6)
+    assert ex.text.startswith("Aanbod huisartsgeneeskundige zorg, editie 2026\n")
+    # Running header and page numbers are page furniture, not text.
+    assert "editie 2026 ·" not in ex.text.replace("editie 2026\n", "")
+    assert not re.search(r"^\d+$", ex.text, re.MULTILINE)
+    # Words the layout wrapped are whole again; real hyphens ("zorg- en") are kept.
+    assert "nog altijd meer werkdruk ervaren dan tien jaar geleden." in ex.text
+    assert "(regionale) zorg- en welzijnsorganisaties" in ex.text
+    assert "gezondheidsklachten en -vragen van de patiënt" in ex.text
+
+
+def test_pdf_sections_and_table_cells_after_cleaning(tmp_path):
+    folder = _corpus(tmp_path)
+    add_document(folder, NewDocument(DATA / "brochure-2026.pdf", doc_id="brochure-2026"), 5_000_000)
+    doc = {d.id: d for d in load_corpus(folder)}["brochure-2026"]
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    assert [(s.title, s.level) for s in sections[1:]] == BROCHURE_2026_SECTIONS
+    # The table's rows are list items; its header row is each cell's label, never its text.
+    cells = [m for m in doc.marks if m.kind == "cell"]
+    assert {m.label for m in cells} == {"Zorgverlener", "Taken"}
+    rows = [doc.text[m.start : m.end] for m in cells if m.label == "Zorgverlener"]
+    assert rows == [
+        "Doktersassistent",
+        "Praktijkondersteuner (POH)",
+        "POH-GGZ",
+        "Verpleegkundig specialist of physician assistant",
+        "Praktijkmanager",
+    ]
+    assert "Zorgverlener" not in doc.text and "Taken\n" not in doc.text
+
+
+def test_html_main_text_without_the_page_around_it():
+    ex = extract(DATA / "avondzorg.html")
+    assert (ex.kind, ex.headings, ex.tables, ex.table_rows) == ("html", 5, 1, 4)
+    for chrome in ("Zorginkoop", "cookies", "Akkoord", "Lees ook", "Fysiotherapie", "Privacy"):
+        assert chrome not in ex.text, chrome
+    assert ex.found == {"title": "Avond-, nacht- en weekendzorg", "date": "2026-03-01"}
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("scan.pdf", "no text layer"),
+        ("beveiligd.pdf", "password-protected"),
+        ("avondzorg.html", "already in the corpus"),  # added once below, then again
+        ("missing.pdf", "no such file"),
+        ("make_fixtures.py", "not a supported format"),
+    ],
+)
+def test_a_refused_add_changes_nothing(tmp_path, name, message):
+    folder = _corpus(tmp_path)
+    if name == "avondzorg.html":
+        add_document(folder, NewDocument(DATA / name), 5_000_000)
+    before = _snapshot(tmp_path)
+    with pytest.raises(CatalogueError, match=message):
+        add_document(folder, NewDocument(DATA / name), 5_000_000)
+    assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.glob(".kernwijzer-add-*"))  # no staging copy left behind
+
+
+def test_a_file_the_corpus_cannot_take_is_refused_whole(tmp_path):
+    folder = _corpus(tmp_path)
+    bad = tmp_path / "notitie.txt"
+    bad.write_text("Notitie\n\nTekst met een privé-teken \ue000.\n", encoding="utf-8")
+    before = _snapshot(folder)
+    with pytest.raises(CatalogueError, match="private-use"):
+        add_document(folder, NewDocument(bad, title="Notitie"), 5_000_000)
+    with pytest.raises(CatalogueError, match="no active document"):
+        add_document(folder, NewDocument(DATA / "avondzorg.html", replaces="nope"), 5_000_000)
+    assert _snapshot(folder) == before
+
+
+def test_cli_refuses_with_exit_2_and_a_reason(tmp_path, capsys):
+    folder = _corpus(tmp_path)
+    code = main(["add", str(DATA / "beveiligd.pdf"), "--corpus-dir", str(folder)])
+    assert code == 2
+    assert "password-protected" in capsys.readouterr().err
+
+
+def test_metadata_not_given_stays_null_and_is_named(tmp_path, capsys):
+    folder = _corpus(tmp_path)
+    code = main(["add", str(DATA / "avondzorg.html"), "--corpus-dir", str(folder), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    doc = out["document"]
+    assert doc["title"] == "Avond-, nacht- en weekendzorg"  # the page's own title, said so
+    assert any("title taken from the file" in n for n in out["notes"])
+    # The page states a date; it is shown, not recorded as the edition date.
+    assert doc["date"] is None and any("2026-03-01" in n for n in out["notes"])
+    assert out["not_determined"] == ["publisher", "date", "version", "url"]
+    assert doc["publisher"] is None and doc["url"] is None and doc["version"] is None
+    assert (folder / doc["original"]).read_bytes() == (DATA / "avondzorg.html").read_bytes()
+
+
+# ---------------------------------------------------------------------------- end to end
+
+
+QUESTIONS = [
+    {
+        "id": "werkdruk",
+        "question": "Ervaren huisartsen meer werkdruk?",
+        "language": "nl",
+        "expected": ["meer werkdruk ervaren"],
+    },
+    {
+        "id": "buiten-kantoortijden",
+        "question": "Wie levert de huisartsenzorg buiten kantoortijden?",
+        "language": "nl",
+        "expected": ["Buiten kantoortijden levert de huisartsenpost"],
+    },
+]
+
+
+def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedder):
+    folder = _corpus(tmp_path)
+    monkeypatch.setenv("KERNWIJZER_DATA_DIR", str(tmp_path / "data"))
+    where = ["--corpus-dir", str(folder), "--index-dir", str(tmp_path / "index")]
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(yaml.safe_dump(QUESTIONS, allow_unicode=True), encoding="utf-8")
+    evaluate = ["eval", "--questions", str(questions), "--systems", "kernwijzer", *where]
+
+    def run(*args: str) -> str:
+        capsys.readouterr()
+        assert main([*args]) == 0
+        return capsys.readouterr().out
+
+    run("index", *where)
+    # 1. Add a web page with its date and publisher; the index says what it added.
+    run(
+        "add", str(DATA / "avondzorg.html"), "--date", "2026-03-01",
+        "--publisher", "Voorbeeldverzekeraar (testpagina)", *where,
+    )  # fmt: skip
+    assert "avond-nacht-en-weekendzorg: added (4 sections)" in run("index", *where)
+    # 2. The answer quotes it, and the citation carries the document's date.
+    answer = json.loads(run("ask", QUESTIONS[1]["question"], "--json", *where))
+    first = answer["citations"][0]
+    assert first["doc_id"] == "avond-nacht-en-weekendzorg"
+    assert first["date"] == "2026-03-01"
+    assert "(2026-03-01)" in run("ask", QUESTIONS[1]["question"], *where)
+    old = json.loads(run("ask", QUESTIONS[0]["question"], "--json", *where))["citations"][0]
+    assert old["doc_id"] == "lhv-aanbod-brochure" and old["date"] == "2022"
+    run(*evaluate)  # stores the run the comparison below is measured against
+    # 3. A new edition replaces the brochure.
+    out = run(
+        "add", str(DATA / "brochure-2026.pdf"), "--replaces", "lhv-aanbod-brochure",
+        "--date", "2026", "--version", "testeditie", "--id", "lhv-aanbod-brochure-2026", *where,
+    )  # fmt: skip
+    assert "replaces 'lhv-aanbod-brochure'" in out
+    report = run("index", *where)
+    assert "lhv-aanbod-brochure-2026: added (9 sections)" in report
+    assert "lhv-aanbod-brochure: removed" in report
+    listed = {r.info.id: r for r in list_sources(folder)}
+    assert listed["lhv-aanbod-brochure"].info.status == "superseded"
+    assert listed["lhv-aanbod-brochure"].info.superseded_by == "lhv-aanbod-brochure-2026"
+    assert (folder / "archive" / "lhv-aanbod-brochure.document.json").exists()
+    assert not (folder / listed["lhv-aanbod-brochure"].info.file).exists()  # out of active
+    # 4. The old answer's link still opens, marked as replaced, with the same words marked.
+    settings = load_settings(corpus_dir=folder, index_dir=tmp_path / "index")
+    kw = Kernwijzer(settings, embedder)
+    kw.warm_up()
+    client = TestClient(build_app(kw, settings), base_url="http://127.0.0.1:7860")
+    page = client.get(old["link"])
+    assert page.status_code == 200
+    assert "vervangen door" in page.text
+    assert 'href="/bron/lhv-aanbod-brochure-2026"' in page.text
+    focus = re.search(r'<mark class="focus">(.*?)</mark>', page.text, re.S)
+    assert focus and re.sub(r"<[^>]+>", "", focus.group(1)) in old["quote"]
+    # The new edition answers now, with its date and version.
+    new = kw.answer(QUESTIONS[0]["question"]).citations[0]
+    assert new.doc_id == "lhv-aanbod-brochure-2026"
+    assert (new.date, new.version) == ("2026", "testeditie")
+    assert "nog altijd meer werkdruk" in new.quote
+    # 5. The comparison with the stored run lists the answer that changed, and only that.
+    compared = run(*evaluate, "--compare")
+    changed = compared.split("answers changed (1):", 1)[1]
+    assert "werkdruk" in changed and "buiten-kantoortijden" not in changed
+    assert "before: lhv-aanbod-brochure#" in changed
+    assert "after:  lhv-aanbod-brochure-2026#" in changed
+    # 6. `sources` lists both editions with status and checksum.
+    rows = {r["id"]: r for r in json.loads(run("sources", "--json", *where))}
+    assert rows["lhv-aanbod-brochure-2026"]["status"] == "active"
+    assert rows["lhv-aanbod-brochure-2026"]["version"] == "testeditie"
+    assert rows["lhv-aanbod-brochure"]["status"] == "superseded"
+    pdf_sum = hashlib.sha256((DATA / "brochure-2026.pdf").read_bytes()).hexdigest()
+    assert rows["lhv-aanbod-brochure-2026"]["sha256"] == pdf_sum
+
+
+def test_section_changes_name_what_changed(documents):
+    from kernwijzer.changes import document_changes, outline
+
+    doc = documents["lhv-aanbod-brochure"]
+    before = outline(doc.text, build_sections(doc.id, doc.info.title, doc.text, doc.marks))
+    text = doc.text.replace("meer werkdruk ervaren", "nog meer werkdruk ervaren")
+    text = text.replace("Tot slot\n\n", "")
+    after = outline(text, build_sections(doc.id, doc.info.title, text, doc.marks))
+    [change] = document_changes({doc.id: before}, {doc.id: after})
+    assert change.status == "changed"
+    # The sentence's own section changed; and section 4, which now runs on over the text
+    # of the heading that was removed.
+    assert change.changed == ["inleiding", "4-de-huisarts-en-haar-team"]
+    assert change.removed == ["tot-slot"] and change.added == []
+    assert "changed 2 (inleiding, 4-de-huisarts-en-haar-team)" in change.summary()
+    assert document_changes({doc.id: before}, {doc.id: before}) == []
