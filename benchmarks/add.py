@@ -1,10 +1,12 @@
 """Time to add one 20-page PDF and index it, as a user runs it (whole processes).
 
-    .venv/bin/python benchmarks/add.py [--runs 3] [--pages 20] [--out F]
+    .venv/bin/python benchmarks/add.py [--runs 3] [--out F]
 
-Sets a PDF of at least ``--pages`` pages from the brochure text (``tests/data/make_fixtures``),
-copies the project's corpus to a temporary folder and indexes it once (not timed), then per
-run: ``kernwijzer add`` (extraction, checks, files) and ``kernwijzer index`` (the new
+Sets a PDF from the texts of two corpus documents (the policy document and the brochure,
+``tests/data/make_fixtures.make_from_corpus``: 21 pages), copies the
+project's corpus *without those two* to a temporary folder and indexes it once (not timed),
+so none of the PDF's text has an embedding to reuse. Then per run: ``kernwijzer add``
+(extraction, checks, files) and ``kernwijzer index`` (the new
 document's sections, chunks and embeddings; the rest reused), each a fresh process; the
 corpus and index are restored between runs. Also reports the extraction figures (pages,
 headings, tables, table rows) and min/median/max seconds. Writes
@@ -24,7 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
+SET_FROM = ("lhv-nhg-kernwaarden", "lhv-aanbod-brochure")
 KERNWIJZER = [sys.executable, "-m", "kernwijzer.cli"]
 sys.path.insert(0, str(ROOT))
 
@@ -39,26 +44,25 @@ def main() -> int:
     """Run the benchmark and print/write its figures."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--pages", type=int, default=20)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "add.json")
     args = p.parse_args()
     import pdfplumber
 
-    from tests.data.make_fixtures import make_brochure
+    from tests.data.make_fixtures import make_from_corpus
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        pdf = work / "brochure-lang.pdf"
-        repeat = 1
-        while True:
-            make_brochure(pdf, repeat=repeat)
-            with pdfplumber.open(pdf) as opened:
-                pages = len(opened.pages)
-            if pages >= args.pages:
-                break
-            repeat += 1
+        pdf = work / "beleid.pdf"
+        make_from_corpus(pdf, list(SET_FROM), "Huisartsenzorg: kernwaarden en aanbod")
+        with pdfplumber.open(pdf) as opened:
+            pages = len(opened.pages)
         size = pdf.stat().st_size
         shutil.copytree(ROOT / "corpus", work / "base-corpus")
+        entries = yaml.safe_load((work / "base-corpus" / "sources.yaml").read_text("utf-8"))
+        kept = [e for e in entries if e["id"] not in SET_FROM]
+        (work / "base-corpus" / "sources.yaml").write_text(
+            yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8"
+        )
         env = {
             **os.environ,
             "KERNWIJZER_CORPUS_DIR": str(work / "corpus"),

@@ -348,8 +348,15 @@ def _table_block(rows: list[list[str]]) -> str:
 
 
 def _wraps(prev: _Line, line: _Line) -> bool:
-    """A heading (or title) that runs on to a second line of the same type."""
-    return line.page == prev.page and line.size == prev.size and line.top - prev.bottom < line.size
+    """A heading (or title) that runs on to a second line of the same type.
+
+    Also across a page break, when the part before it does not end a sentence.
+    """
+    if line.size != prev.size:
+        return False
+    if line.page == prev.page:
+        return line.top - prev.bottom < line.size
+    return line.page == prev.page + 1 and not prev.text.rstrip().endswith((".", "?", "!", ":"))
 
 
 def _starts_new_block(prev: _Line, line: _Line) -> bool:

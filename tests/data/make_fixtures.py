@@ -136,6 +136,40 @@ def make_brochure(out: Path, repeat: int = 1) -> None:
     pdf.output(str(out))
 
 
+def make_from_corpus(out: Path, doc_ids: list[str], title: str) -> None:
+    """A PDF set from corpus documents' cleaned text: headings by their section level."""
+    from kernwijzer.config import load_settings
+    from kernwijzer.corpus import load_corpus
+    from kernwijzer.sections import blocks, build_sections
+
+    docs = {d.id: d for d in load_corpus(load_settings().corpus_dir)}
+    pdf = _pdf()
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.multi_cell(0, 9, title)
+    pdf.ln(4)
+    sizes = {1: 15, 2: 13, 3: 12}
+    for doc_id in doc_ids:
+        doc = docs[doc_id]
+        heads = {
+            s.start: s.level for s in build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+        }
+        pdf.set_font("DejaVu", "B", 16)
+        pdf.multi_cell(0, 8, doc.info.title)
+        pdf.ln(3)
+        for block in blocks(doc.text)[1:]:
+            if block.start in heads:
+                pdf.set_font("DejaVu", "B", sizes.get(heads[block.start] + 1, 11))
+                pdf.multi_cell(0, 6, block.text)
+                pdf.ln(1)
+                continue
+            pdf.set_font("DejaVu", "", 10)
+            for line in block.text.split("\n"):
+                text = "• " + line.lstrip()[2:] if line.lstrip().startswith("- ") else line
+                pdf.multi_cell(0, 5, text.strip(), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    pdf.output(str(out))
+
+
 def make_scan(out: Path) -> None:
     """One page whose text is only pixels."""
     from PIL import Image, ImageDraw, ImageFont
@@ -188,7 +222,8 @@ Avond-, nacht- en weekendzorg</nav>
 <main><article>
 <h1>Avond-, nacht- en weekendzorg</h1>
 <p>Deze testpagina beschrijft hoe de Voorbeeldverzekeraar de huisartsenzorg buiten
-kantoortijden inkoopt. Het is een voorbeeld voor de tests van Kernwijzer en geen bestaand beleid.</p>
+kantoortijden inkoopt. Het is een voorbeeld voor de tests van Kernwijzer en geen bestaand
+beleid.</p>
 <h2>Wie levert de zorg?</h2>
 <p>Buiten kantoortijden levert de huisartsenpost de spoedeisende huisartsenzorg. De huisartsenpost
 werkt met een triagist die beoordeelt hoe snel een patiënt gezien moet worden.</p>
