@@ -98,6 +98,26 @@ def test_html_main_text_without_the_page_around_it():
     assert ex.found == {"title": "Avond-, nacht- en weekendzorg", "date": "2026-03-01"}
 
 
+def test_word_heading_styles_are_the_sections(tmp_path):
+    folder = _corpus(tmp_path)
+    added = add_document(folder, NewDocument(DATA / "notitie.docx"), 5_000_000)
+    assert (added.extracted.kind, added.extracted.tables, added.extracted.table_rows) == (
+        "docx",
+        1,
+        3,
+    )
+    assert added.info.kind == "Word document (DOCX)" and added.info.date is None
+    doc = {d.id: d for d in load_corpus(folder)}[added.info.id]
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    assert [(s.title, s.level) for s in sections[1:]] == [
+        ("Wie levert de zorg?", 1),
+        ("Bereikbaarheid", 2),
+        ("Wat moet de huisarts zelf regelen?", 1),
+    ]
+    assert "- Consult op de post" in doc.text
+    assert {m.label for m in doc.marks if m.kind == "cell"} == {"Urgentie", "Gezien binnen"}
+
+
 # ------------------------------------------------------------------------------ bad input
 
 
@@ -109,15 +129,20 @@ def test_html_main_text_without_the_page_around_it():
         ("avondzorg.html", "already in the corpus"),  # added once below, then again
         ("missing.pdf", "no such file"),
         ("make_fixtures.py", "not a supported format"),
+        ("kapot.docx", "not a readable Word document"),
     ],
 )
 def test_a_refused_add_changes_nothing(tmp_path, name, message):
     folder = _corpus(tmp_path)
+    path = DATA / name
     if name == "avondzorg.html":
-        add_document(folder, NewDocument(DATA / name), 5_000_000)
+        add_document(folder, NewDocument(path), 5_000_000)
+    if name == "kapot.docx":  # a Word file cut off halfway (a broken download)
+        path = tmp_path / name
+        path.write_bytes((DATA / "notitie.docx").read_bytes()[:3000])
     before = _snapshot(tmp_path)
     with pytest.raises(CatalogueError, match=message):
-        add_document(folder, NewDocument(DATA / name), 5_000_000)
+        add_document(folder, NewDocument(path), 5_000_000)
     assert _snapshot(tmp_path) == before
     assert not list(tmp_path.glob(".kernwijzer-add-*"))  # no staging copy left behind
 

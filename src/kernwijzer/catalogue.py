@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
-from kernwijzer.extraction import HTML, PDF, Extracted, ExtractionError, extract
+from kernwijzer.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
 from kernwijzer.sections import Section, build_sections, slug
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 ARCHIVE = "archive"
 FROZEN = "{id}.document.json"  # an archived edition's text and sections, as last indexed
-KINDS = {PDF: "PDF", HTML: "web page (HTML)", "text": "text"}
+KINDS = {PDF: "PDF", HTML: "web page (HTML)", DOCX: "Word document (DOCX)", "text": "text"}
 MAX_ORIGINAL_BYTES = 100_000_000  # a published PDF with images; its text is checked apart
 OPTIONAL = ("publisher", "date", "version", "url")
 

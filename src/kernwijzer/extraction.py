@@ -1,4 +1,4 @@
-"""Text from a document's published form: PDF, a saved web page (HTML), plain text.
+"""Text from a document's published form: PDF, a saved web page (HTML), DOCX, plain text.
 
 The output is the corpus's *structured* text format, the form ``cleaning.py`` reads for
 the ``structured`` profile: the title on the first line, ``#``/``##``/… lines for the
@@ -6,7 +6,8 @@ headings the format marked (a PDF's larger type, HTML ``<h1>``–``<h6>``), one 
 line, ``- `` list items, and tables as tab-separated rows with the header row first.
 
 The libraries do the reading: pdfplumber (characters with their type size, and its table
-finder) for PDF, trafilatura (main text without navigation, banners and footers) for HTML.
+finder) for PDF, trafilatura (main text without navigation, banners and footers) for HTML,
+python-docx (paragraph styles, tables) for Word documents.
 This module only turns what they report into lines. Metadata is reported, never decided:
 what a file says about itself (a PDF's /Title, a page's ``<title>`` or publication date) is
 returned as ``found`` for the caller to show. Not here: cleaning, sections, the corpus.
@@ -21,8 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PDF, HTML, TEXT = "pdf", "html", "text"
-SUFFIXES = {".pdf": PDF, ".html": HTML, ".htm": HTML, ".txt": TEXT, ".md": TEXT}
+PDF, HTML, DOCX, TEXT = "pdf", "html", "docx", "text"
+SUFFIXES = {
+    ".pdf": PDF,
+    ".html": HTML,
+    ".htm": HTML,
+    ".docx": DOCX,
+    ".txt": TEXT,
+    ".md": TEXT,
+}
 # A line in the top or bottom margin repeated on this share of pages is a running header
 # or footer (title, page number), not text.
 MARGIN_SHARE = 0.08
@@ -54,6 +62,8 @@ def extract(path: Path) -> Extracted:
         raise ExtractionError(f"{path.name}: not a supported format; use one of {sorted(SUFFIXES)}")
     if kind == PDF:
         result = pdf_text(path)
+    elif kind == DOCX:
+        result = docx_text(path)
     else:
         data = path.read_bytes()
         try:
@@ -152,6 +162,60 @@ def _table_lines(table: list[list[str]]) -> list[str]:
     # One block of tab-separated rows: ``tables.render`` turns it into labelled list items.
     rows = ["\t".join(cell.replace("\t", " ") for cell in row) for row in table if any(row)]
     return ["\n".join(rows)] if rows else []
+
+
+# ------------------------------------------------------------------------------------ DOCX
+
+
+def docx_text(path: Path) -> Extracted:
+    """A Word document's text: its Heading styles as sections, list styles as items, tables."""
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ExtractionError(
+            f"{path.name}: not a readable Word document (password-protected or damaged)"
+        ) from exc
+    props = document.core_properties
+    found = {k: str(v) for k, v in (("title", props.title), ("date", props.created)) if v}
+    lines: list[str] = []
+    headings = tables = rows = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            table = [[" ".join(c.text.split()) for c in row.cells] for row in block.rows]
+            lines.extend(_table_lines(table))
+            tables, rows = tables + 1, rows + len(table)
+            continue
+        text = " ".join(block.text.split())
+        style = (block.style.name if block.style is not None else "") or ""
+        if not text:
+            continue
+        if m := re.fullmatch(r"Heading (\d)", style):
+            lines.append(f"{'#' * int(m.group(1))} {text}")
+            headings += 1
+        elif style == "Title" and not lines:
+            lines.append(text)
+        elif style.startswith("List"):
+            item = f"- {text}"
+            if lines and lines[-1].startswith("- "):
+                lines[-1] += "\n" + item
+            else:
+                lines.append(item)
+        else:
+            lines.append(text)
+    return Extracted(
+        text="\n\n".join(lines) + "\n",
+        kind=DOCX,
+        headings=headings,
+        tables=tables,
+        table_rows=rows,
+        found=found,
+    )
 
 
 # ------------------------------------------------------------------------------------- PDF

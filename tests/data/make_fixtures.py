@@ -8,6 +8,7 @@
   a sidebar and a footer around the main text (headings, a list, a table).
 - ``scan.pdf``: a page of the brochure as an image only, no text layer.
 - ``beveiligd.pdf``: the first page of the brochure, password-protected.
+- ``notitie.docx``: a short Word document with Heading styles, a bulleted list and a table.
 
 ``python tests/data/make_fixtures.py`` (needs the dev extra's fpdf2, and the DejaVu fonts).
 Also used by ``benchmarks/add.py`` to set a 20-page PDF.
@@ -170,6 +171,34 @@ def make_from_corpus(out: Path, doc_ids: list[str], title: str) -> None:
     pdf.output(str(out))
 
 
+def make_docx(out: Path) -> None:
+    """A Word version of the HTML test page: Heading styles, a bulleted list, a table."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Avond-, nacht- en weekendzorg (Word)"
+    document.add_heading("Avond-, nacht- en weekendzorg (Word)", level=0)
+    document.add_paragraph(
+        "Deze testnotitie beschrijft hoe de Voorbeeldverzekeraar de huisartsenzorg buiten "
+        "kantoortijden inkoopt. Het is een voorbeeld voor de tests van Kernwijzer."
+    )
+    document.add_heading("Wie levert de zorg?", level=1)
+    document.add_paragraph(
+        "Buiten kantoortijden levert de huisartsenpost de spoedeisende huisartsenzorg."
+    )
+    for item in ("Telefonisch advies", "Consult op de post", "Visite thuis"):
+        document.add_paragraph(item, style="List Bullet")
+    document.add_heading("Bereikbaarheid", level=2)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Urgentie", "Gezien binnen"
+    for urgency, within in (("U1", "zo snel mogelijk"), ("U2", "binnen een uur")):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = urgency, within
+    document.add_heading("Wat moet de huisarts zelf regelen?", level=1)
+    document.add_paragraph("De huisarts zorgt dat haar patiënten de huisartsenpost kennen.")
+    document.save(str(out))
+
+
 def make_scan(out: Path) -> None:
     """One page whose text is only pixels."""
     from PIL import Image, ImageDraw, ImageFont
@@ -256,6 +285,7 @@ def main() -> int:
     make_scan(HERE / "scan.pdf")
     make_protected(HERE / "beveiligd.pdf")
     (HERE / "avondzorg.html").write_text(HTML, encoding="utf-8")
+    make_docx(HERE / "notitie.docx")
     return 0
 
 
