@@ -59,7 +59,12 @@ NEIGHBOURS = 3
 QUESTION_STEMS = frozenset(
     tokens(
         "hoeveel welk welke noem noemt noemen bevat bevatten rekent zegt zeggen betekent "
-        "betekenen wanneer waarom hoelang moet mag mogen kunt juiste eigenlijk precies"
+        "betekenen wanneer waarom hoelang moet mag mogen kunt juiste eigenlijk precies "
+        # Interrogative 'waar' + preposition ("Waaruit bestaat …?") and the verbs of
+        # belonging a question is phrased with ("Hoort … bij …?", "Valt … onder …?"):
+        # asking words, which policy prose has no reason to use.
+        "waaraan waarbij waardoor waarin waarmee waarnaar waarop waarover waartoe waaruit "
+        "waarvan waarvoor hoort horen behoort behoren valt vallen"
     )
 )
 
