@@ -178,3 +178,26 @@ def test_a_build_loads_from_its_read_copy_and_a_damaged_copy_is_rebuilt(small_se
     snapshot = IndexSnapshot.load(store, embedder.model_id)
     assert isinstance(snapshot.sentences.vectors, np.memmap)  # mapped, not copied
     assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations
+
+
+def test_bm25_is_kept_with_the_read_copy_and_a_damaged_one_is_rebuilt(small_settings, embedder):
+    """The saved BM25 index scores exactly as one built from the texts; damaged or from
+    other texts, it is rebuilt rather than trusted or refused."""
+    from kernwijzer.lexical import Bm25Index, tokens
+
+    build_index(small_settings, embedder=embedder, progress=False)
+    store = IndexStore(small_settings)
+    manifest = store.manifest()
+    assert manifest is not None
+    folder = store.read_copy_dir(manifest) / "sentences.bm25"
+    assert (folder / "stamp.json").exists()  # written with the build, not at first start
+    texts = store.read(manifest, "sentences").texts
+    query = tokens("Wat betekent urgentie U3 voor de huisartsenpost?")
+    fresh = Bm25Index(texts).scores(query)
+    assert np.array_equal(Bm25Index.cached(texts, folder).scores(query), fresh)
+    for data in folder.glob("data.csc.index.npy"):
+        data.write_bytes(b"\x93NUMPY garbage")
+    assert np.array_equal(Bm25Index.cached(texts, folder).scores(query), fresh)
+    other = Bm25Index.cached(texts[:10], folder)  # other texts: the stamp does not match
+    assert other.size == 10 and Bm25Index.cached(texts, folder).size == len(texts)
+    assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations

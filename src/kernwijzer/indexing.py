@@ -331,8 +331,13 @@ def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[Te
     try:
         for kind in ("documents", "chunks", "sentences"):
             store.write(manifest.build_id, kind, nodes[kind])
+        from kernwijzer.lexical import Bm25Index
+
+        copy = store.read_copy_dir(manifest)
         for kind in ("documents", "chunks", "sentences"):
-            store.read(manifest, kind)  # writes the read copy: the first answer loads fast
+            records = store.read(manifest, kind)  # writes the read copy: the first start
+            if kind != "documents":  # loads fast, its BM25 indexes too
+                Bm25Index.cached(records.texts, copy / f"{kind}.bm25")
         store.switch(manifest)
     except BaseException as exc:
         if _is_active(store, manifest.build_id):

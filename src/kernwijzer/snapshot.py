@@ -101,6 +101,7 @@ class IndexSnapshot:
             sections = [Section.from_dict(doc_id, s) for s in json.loads(str(meta["sections"]))]
             marks = tuple(Mark.from_dict(m) for m in json.loads(str(meta.get("marks") or "[]")))
             documents[doc_id] = LoadedDocument(SourceInfo(**info), text, sections, marks)
+        copy = store.read_copy_dir(manifest)
         chunks = _passages(store, manifest, "chunks")
         sentences = _passages(store, manifest, "sentences")
         _check_offsets(documents, chunks)
@@ -109,8 +110,8 @@ class IndexSnapshot:
             documents=documents,
             chunks=chunks,
             sentences=sentences,
-            chunk_bm25=Bm25Index(chunks.texts),
-            sentence_bm25=Bm25Index(sentences.texts),
+            chunk_bm25=Bm25Index.cached(chunks.texts, copy / "chunks.bm25"),
+            sentence_bm25=Bm25Index.cached(sentences.texts, copy / "sentences.bm25"),
         )
 
 
