@@ -15,6 +15,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from kernwijzer.cards import card, citation_text
 from kernwijzer.catalogue import CatalogueError, NewDocument, add_document, list_sources
 from kernwijzer.cli import main
 from kernwijzer.config import load_settings
@@ -116,6 +117,28 @@ def test_word_heading_styles_are_the_sections(tmp_path):
     ]
     assert "- Consult op de post" in doc.text
     assert {m.label for m in doc.marks if m.kind == "cell"} == {"Urgentie", "Gezien binnen"}
+
+
+def test_plain_text_with_markdown_headings(tmp_path):
+    folder = _corpus(tmp_path)
+    note = tmp_path / "standpunt.md"
+    note.write_text(
+        "Standpunt over waarneming\n\n# Aanleiding\n\nDe praktijk regelt waarneming.\n\n"
+        "## Afspraken\n\n- Een vaste waarnemer per week\n- Overdracht via het dossier\n",
+        encoding="utf-8",
+    )
+    added = add_document(
+        folder, NewDocument(note, title="Standpunt over waarneming", version="1"), 5_000_000
+    )
+    assert added.info.id == "standpunt-over-waarneming" and added.info.kind == "text"
+    assert added.unknown == ["publisher", "date", "url"] and added.info.version == "1"
+    doc = {d.id: d for d in load_corpus(folder)}[added.info.id]
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    assert [(s.title, s.level) for s in sections[1:]] == [("Aanleiding", 1), ("Afspraken", 2)]
+    assert "#" not in doc.text and "- Overdracht via het dossier" in doc.text
+    assert (folder / str(added.info.original)).read_text(encoding="utf-8") == note.read_text(
+        encoding="utf-8"
+    )
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -259,6 +282,9 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     assert new.doc_id == "lhv-aanbod-brochure-2026"
     assert (new.date, new.version) == ("2026", "testeditie")
     assert "nog altijd meer werkdruk" in new.quote
+    # The card and the copied citation name the edition.
+    assert "datum/versie: 2026 · versie testeditie" in card(new, "nl")
+    assert "editie 2026 (2026 · versie testeditie)" in citation_text(new)
     # 5. The comparison with the stored run lists the answer that changed, and only that.
     compared = run(*evaluate, "--compare")
     changed = compared.split("answers changed (1):", 1)[1]
