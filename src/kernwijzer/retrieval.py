@@ -50,6 +50,9 @@ class Retrieved:
     best_dense: float
 
 
+LEXICAL = ("lexical", "chunk_lexical")
+
+
 def top(scores: np.ndarray, limit: int) -> np.ndarray:
     """Indices of the ``limit`` highest scores, best first (ties: lower index first).
 
@@ -126,7 +129,13 @@ class HybridRetriever:
             for name, weight in weights.items():
                 ranks = np.empty(len(fused))
                 ranks[np.argsort(-sig[name], kind="stable")] = np.arange(1, len(fused) + 1)
-                fused += weight / (s.rrf_k + ranks)
+                contribution = weight / (s.rrf_k + ranks)
+                if name in LEXICAL:
+                    # A sentence BM25 did not match was not retrieved by it: no credit. Else
+                    # the sentences it scored 0 would rank by their place in the corpus,
+                    # and early ones would gain on an English question BM25 barely matches.
+                    contribution = np.where(sig[name] > 0, contribution, 0.0)
+                fused += contribution
             demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
             return fused * s.rrf_k - demote
         context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
