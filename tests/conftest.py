@@ -19,6 +19,8 @@ from kernwijzer.indexing import build_index
 from kernwijzer.pipeline import Kernwijzer
 
 CORPUS = PROJECT_ROOT / "corpus"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright drives it, never downloads one
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 OUTPUT = PROJECT_ROOT / "test-output"
 SMALL_DOCS = ("lhv-aanbod-web", "asr-huisartsenzorg")  # two short documents: fast builds
 

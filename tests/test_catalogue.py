@@ -24,7 +24,7 @@ from kernwijzer.extraction import extract
 from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.sections import build_sections
 from kernwijzer.ui import build_app
-from tests.conftest import make_small_corpus
+from tests.conftest import BROWSER_ARGS, CHROMIUM, make_small_corpus, settings_env, start_app
 
 DATA = Path(__file__).parent / "data"
 BROCHURE_2026_SECTIONS = [
@@ -223,7 +223,7 @@ QUESTIONS = [
 ]
 
 
-def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedder):
+def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedder, output_dir):
     folder = _corpus(tmp_path)
     monkeypatch.setenv("KERNWIJZER_DATA_DIR", str(tmp_path / "data"))
     where = ["--corpus-dir", str(folder), "--index-dir", str(tmp_path / "index")]
@@ -273,7 +273,7 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     client = TestClient(build_app(kw, settings), base_url="http://127.0.0.1:7860")
     page = client.get(old["link"])
     assert page.status_code == 200
-    assert "vervangen door" in page.text
+    assert "Vervangen</strong> door" in page.text
     assert 'href="/bron/lhv-aanbod-brochure-2026"' in page.text
     focus = re.search(r'<mark class="focus">(.*?)</mark>', page.text, re.S)
     assert focus and re.sub(r"<[^>]+>", "", focus.group(1)) in old["quote"]
@@ -298,6 +298,37 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     assert rows["lhv-aanbod-brochure"]["status"] == "superseded"
     pdf_sum = hashlib.sha256((DATA / "brochure-2026.pdf").read_bytes()).hexdigest()
     assert rows["lhv-aanbod-brochure-2026"]["sha256"] == pdf_sum
+    # 7. In a real browser on a phone: the old link opens at its passage with the notice,
+    # and the notice leads to the new edition, which names its date and version.
+    if CHROMIUM.exists():
+        _old_link_in_a_browser(settings, old["link"], output_dir)
+
+
+def _old_link_in_a_browser(settings, link: str, output_dir: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app(settings_env(settings))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(url + link)
+            page.wait_for_selector("mark.focus")
+            page.wait_for_timeout(300)  # the page scrolls the passage into view on load
+            notice = page.locator(".superseded")
+            assert notice.inner_text().startswith("Vervangen door")
+            # Where the link lands, at the passage, the notice is on screen too.
+            box, mark = notice.bounding_box(), page.locator("mark.focus").first.bounding_box()
+            assert box and mark and box["y"] >= 0 and box["y"] + box["height"] <= mark["y"]
+            page.screenshot(path=str(output_dir / "superseded-390.png"))
+            notice.locator("a").click()
+            page.wait_for_url("**/bron/lhv-aanbod-brochure-2026")
+            assert "2026 · versie testeditie" in page.locator("header").inner_text()
+            assert page.locator(".superseded").count() == 0
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_section_changes_name_what_changed(documents):

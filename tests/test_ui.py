@@ -8,16 +8,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kernwijzer.ui import build_app
-from tests.conftest import settings_env, start_app
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.conftest import BROWSER_ARGS, CHROMIUM, settings_env, start_app
 
 
 @pytest.fixture(scope="module")
@@ -256,9 +253,6 @@ def test_controls_do_what_they_say(running_app, output_dir):
         page.click("#kw-ask")
         replies(1)
         assert "geen woorden om op te zoeken" in page.locator(bot_rows).last.inner_text()
-
-
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @contextmanager

@@ -40,7 +40,8 @@ article,header{overflow-wrap:anywhere}
 .fn{font-size:.85rem;color:#555}
 .meta{color:#d8eef7;font-size:.9rem}
 .superseded{background:#fff3cd;color:#4a3800;border-left:4px solid #b58900;padding:.5rem .8rem;
-margin:.6rem 0 0}.superseded a{color:#4a3800}
+margin:0;position:sticky;top:0;z-index:2;box-shadow:0 1px 3px rgba(0,0,0,.2)}
+.superseded a{color:#4a3800}
 """
 
 
@@ -153,7 +154,7 @@ def render_document(
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
 <header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>
-<div class="meta">{meta} · {origin}</div>{_superseded(info, successor)}</header>
+<div class="meta">{meta} · {origin}</div></header>{_superseded(info, successor)}
 <main><nav aria-label="Inhoud"><details id="toc" open><summary><strong>Inhoud</strong></summary>
 <ul>{toc}</ul></details></nav><article>{"".join(body)}</article></main>
 <script>if(matchMedia('(max-width:760px)').matches){{document.getElementById('toc').open=false;}}
@@ -175,9 +176,9 @@ def _superseded(info: SourceInfo, successor: SourceInfo | None) -> str:
         by = html.escape(info.superseded_by or "een nieuwere editie")
     since = f" op {html.escape(info.superseded_on)}" if info.superseded_on else ""
     return (
-        f'<p class="superseded" role="note"><strong>Vervangen</strong>: deze editie is{since} '
-        f"vervangen door {by}. Kernwijzer citeert haar niet meer; deze pagina blijft bestaan "
-        "zodat eerdere verwijzingen werken.</p>"
+        f'<p class="superseded" role="note"><strong>Vervangen</strong> door {by}{since}. '
+        "Kernwijzer citeert deze oude editie niet meer; de pagina blijft voor eerdere "
+        "verwijzingen.</p>"
     )
 
 
