@@ -91,6 +91,46 @@ def test_pdf_sections_and_table_cells_after_cleaning(tmp_path):
     assert "Zorgverlener" not in doc.text and "Taken\n" not in doc.text
 
 
+def test_pdf_headings_in_body_type_by_bold_and_numbering(tmp_path):
+    """A plainer PDF: every heading in body type, chapters bold, subsections numbered."""
+    from fpdf import FPDF
+
+    from tests.data.make_fixtures import FONT
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, "Standpunt waarneming", new_x="LMARGIN", new_y="NEXT")
+    body = "De praktijk regelt de waarneming zo dat patiënten altijd een huisarts bereiken. " * 3
+    for heading, bold in (
+        ("1 Aanleiding", True),
+        ("1.1 Doel van dit standpunt", False),
+        ("1.2 Reikwijdte", False),
+        ("2 Afspraken", True),
+    ):
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B" if bold else "", 10)
+        pdf.multi_cell(0, 5, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 5, body.strip(), new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "standpunt.pdf"
+    pdf.output(str(path))
+    folder = _corpus(tmp_path)
+    added = add_document(folder, NewDocument(path), 5_000_000)
+    doc = {d.id: d for d in load_corpus(folder)}[added.info.id]
+    sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    assert [(s.title, s.level) for s in sections[1:]] == [
+        ("1 Aanleiding", 1),
+        ("1.1 Doel van dit standpunt", 2),
+        ("1.2 Reikwijdte", 2),
+        ("2 Afspraken", 1),
+    ]
+    assert added.info.title == "Standpunt waarneming"
+
+
 def test_html_main_text_without_the_page_around_it():
     ex = extract(DATA / "avondzorg.html")
     assert (ex.kind, ex.headings, ex.tables, ex.table_rows) == ("html", 5, 1, 4)

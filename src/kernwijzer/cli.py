@@ -270,11 +270,13 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Added '{info.id}': {info.title}")
     print(
         f"  {info.kind}" + (f", {ex.pages} pages" if ex.pages else "") + f", {added.sections} "
-        f"sections ({ex.headings} marked headings), {ex.tables} tables ({ex.table_rows} rows)"
+        f"sections ({ex.headings} marked headings), {_count(ex.tables, 'table')} "
+        f"({_count(ex.table_rows, 'row')})"
     )
-    print(f"  files: corpus/{info.file} (text), corpus/{info.original} (published file)")
+    folder = settings.corpus_dir
+    print(f"  files: {folder / info.file} (text), {folder / str(info.original)} (published)")
     if added.archived:
-        print(f"  replaces '{added.archived.id}', now in corpus/archive/ (superseded)")
+        print(f"  replaces '{added.archived.id}', now in {folder / 'archive'} (superseded)")
     if added.unknown:
         print(
             f"  not determined, left empty: {', '.join(added.unknown)} "
@@ -284,6 +286,10 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  note: {note}")
     print("Run `kernwijzer index` to answer from it.")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:

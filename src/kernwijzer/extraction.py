@@ -344,7 +344,7 @@ def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]
     """Group lines into the title, headings, paragraphs and items; place tables in order.
 
     Body type is the size most of the characters have; each larger size is a heading level
-    (largest first), and a short line wholly in bold body type is the level below those.
+    (largest first), and headings in body type (`_body_heading_level`) come below those.
     The first line in the largest type on page 1 is the title.
     """
     if not lines:
@@ -372,15 +372,9 @@ def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]
             level = -1
         elif line.size in levels:
             level = levels[line.size]
-        elif (
-            line.bold
-            and line.size == body
-            and len(line.text) <= 80
-            and not line.text.endswith((".", ",", ";", ":"))
-        ):
-            level = len(levels) + 1
         else:
-            level = 0
+            starts = not groups or _starts_new_block(groups[-1].lines[-1], line)
+            level = _body_heading_level(line, body, len(levels) + 1) if starts else 0
         last = groups[-1] if groups else None
         if (
             last
@@ -405,6 +399,24 @@ def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]
         else:
             parts.append(text)
     return "\n\n".join(parts) + "\n", headings
+
+
+NUMBERING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S")
+
+
+def _body_heading_level(line: _Line, body: float, base: int) -> int:
+    """The level of a heading set in body type starting a block, or 0 for text.
+
+    A short line without closing punctuation that is wholly bold, or numbered in more than
+    one level ("2.1 Taken"; a lone "2 …" may be a list item), is a heading; its numbering
+    depth adds levels below ``base``.
+    """
+    text = line.text
+    if line.size != body or len(text) > 80 or text.endswith((".", ",", ";", ":")):
+        return 0
+    m = NUMBERING.match(text)
+    depth = m.group(1).count(".") + 1 if m else 1
+    return base + depth - 1 if line.bold or depth > 1 else 0
 
 
 def _table_block(rows: list[list[str]]) -> str:
