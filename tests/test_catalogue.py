@@ -325,6 +325,13 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     # The card and the copied citation name the edition.
     assert "datum/versie: 2026 · versie testeditie" in card(new, "nl")
     assert "editie 2026 (2026 · versie testeditie)" in citation_text(new)
+    # The sources panel of the chat lists the old edition, struck through and linked.
+    from kernwijzer.ui import about_sources
+
+    panel = about_sources(kw)
+    assert "~~[Aanbod huisartsgeneeskundige zorg: welke zorg" in panel
+    assert "vervangen door [Aanbod huisartsgeneeskundige zorg, editie 2026]" in panel
+    assert "| 2026 · versie testeditie |" in panel
     # 5. The comparison with the stored run lists the answer that changed, and only that.
     compared = run(*evaluate, "--compare")
     changed = compared.split("answers changed (1):", 1)[1]

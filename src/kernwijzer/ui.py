@@ -27,8 +27,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from kernwijzer.answer import Answer
 from kernwijzer.cards import answer_html
-from kernwijzer.catalogue import archived_document
+from kernwijzer.catalogue import archived_document, archived_sources
 from kernwijzer.config import Settings
+from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
@@ -221,9 +222,22 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
         f"| {t('th_doc')} | {t('th_publisher')} | {t('th_kind')} | {t('th_date')} |",
         "|---|---|---|---|",
     ]
-    for doc in kw.snapshot.documents.values():
+    documents = kw.snapshot.documents
+    for doc in documents.values():
         i = doc.info
         title = f"[{i.title}](/bron/{i.id})"
+        lines.append(
+            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
+        )
+    try:
+        archived = archived_sources(kw.settings.corpus_dir)
+    except CorpusError:
+        archived = []  # the index answers; a damaged archive list only hides old editions
+    for i in archived:
+        # Earlier editions stay listed (their old links still open), marked as replaced.
+        newer = documents.get(i.superseded_by or "")
+        by = f"[{newer.info.title}](/bron/{newer.info.id})" if newer else i.superseded_by
+        title = f"~~[{i.title}](/bron/{i.id})~~ — {t('replaced_by')} {by}"
         lines.append(
             f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
         )
