@@ -181,6 +181,21 @@ def test_plain_text_with_markdown_headings(tmp_path):
     )
 
 
+def test_a_page_saved_in_its_own_encoding_and_text_with_a_bom(tmp_path):
+    page = (DATA / "avondzorg.html").read_text(encoding="utf-8")
+    legacy = tmp_path / "avondzorg-1252.html"
+    legacy.write_bytes(
+        page.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+        .replace("Telefonisch advies", "Telefonisch advies (€ 0)")
+        .encode("cp1252")
+    )
+    ex = extract(legacy)
+    assert "- Visite bij de patiënt thuis" in ex.text and "(€ 0)" in ex.text
+    note = tmp_path / "bom.txt"
+    note.write_bytes("\ufeffNotitie met BOM\n\nDe huisarts kent haar patiënten.\n".encode())
+    assert extract(note).text.startswith("Notitie met BOM\n")
+
+
 # ------------------------------------------------------------------------------ bad input
 
 

@@ -64,13 +64,16 @@ def extract(path: Path) -> Extracted:
         result = pdf_text(path)
     elif kind == DOCX:
         result = docx_text(path)
+    elif kind == HTML:
+        # Bytes, not text: a saved page declares its own encoding (windows-1252 is common),
+        # and trafilatura reads the declaration.
+        result = html_text(path.read_bytes(), path.name)
     else:
-        data = path.read_bytes()
         try:
-            raw = data.decode("utf-8")
+            raw = path.read_bytes().decode("utf-8-sig")  # a BOM is not part of the title
         except UnicodeDecodeError as exc:
             raise ExtractionError(f"{path.name}: not valid UTF-8 (byte {exc.start})") from exc
-        result = html_text(raw, path.name) if kind == HTML else plain_text(raw)
+        result = plain_text(raw)
     if not result.text.strip():
         raise ExtractionError(f"{path.name}: no text found in the file")
     return result
@@ -86,7 +89,7 @@ def plain_text(raw: str) -> Extracted:
 # ------------------------------------------------------------------------------------ HTML
 
 
-def html_text(markup: str, name: str = "page") -> Extracted:
+def html_text(markup: str | bytes, name: str = "page") -> Extracted:
     """The main text of a web page, navigation and page furniture left out (trafilatura)."""
     import trafilatura
     from lxml import etree
