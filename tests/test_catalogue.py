@@ -237,6 +237,51 @@ def test_a_file_the_corpus_cannot_take_is_refused_whole(tmp_path):
     assert _snapshot(folder) == before
 
 
+FULL_DISK_ADD = (
+    "import resource, sys\n"
+    "import py3langid\n"
+    "py3langid.classify('warm-up')  # its model unpacks to a temporary file: before the limit\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
+    "from kernwijzer.cli import main\n"
+    "sys.exit(main(['add', {path!r}, '--replaces', 'lhv-aanbod-brochure',"
+    " '--corpus-dir', {folder!r}]))\n"
+)
+
+
+def test_a_full_disk_while_adding_leaves_the_corpus_as_it_was(tmp_path):
+    """The checks pass in the staging copy; the real write then fails part-way (the
+    archived edition's frozen copy is the largest file it writes): what it made is
+    removed and the lists are as they were."""
+    import subprocess
+    import sys
+
+    folder = _corpus(tmp_path)
+    before = _snapshot(folder)
+    largest = max(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FULL_DISK_ADD.format(
+                limit=largest + 1500, path=str(DATA / "avondzorg.html"), folder=str(folder)
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "could not be written" in run.stderr and "nothing was added" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert _snapshot(folder) == before
+    assert not list(tmp_path.glob(".kernwijzer-add-*"))
+    # With room again, the same add goes through.
+    added = add_document(
+        folder, NewDocument(DATA / "avondzorg.html", replaces="lhv-aanbod-brochure"), 5_000_000
+    )
+    assert added.archived is not None
+
+
 def test_cli_refuses_with_exit_2_and_a_reason(tmp_path, capsys):
     folder = _corpus(tmp_path)
     code = main(["add", str(DATA / "beveiligd.pdf"), "--corpus-dir", str(folder)])

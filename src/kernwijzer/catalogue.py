@@ -219,6 +219,42 @@ def _language(text: str) -> str:
     return str(lang)
 
 
+@dataclass
+class _Plan:
+    """Every file an add writes, worked out before anything is written."""
+
+    path: Path  # the published file
+    info: SourceInfo
+    extracted: Extracted
+    old: SourceInfo | None  # the edition it replaces
+    active_entries: list[dict[str, Any]]  # the new active list
+    archive_entries: list[dict[str, Any]]  # the new archive list
+
+    def write(self, folder: Path, frozen: str | None, made: list[Path]) -> None:
+        """Write the new files into ``folder``, the active list last.
+
+        Only new names are written before the active list (the published file, its text,
+        the old edition's copies in the archive); each is added to ``made`` before it is
+        written, so a failure part-way knows what to remove.
+        """
+        made.append(folder / str(self.info.original))
+        shutil.copy2(self.path, made[-1])
+        made.append(folder / self.info.file)
+        _write_atomic(made[-1], self.extracted.text)
+        if self.old is not None:
+            archive = folder / ARCHIVE
+            archive.mkdir(exist_ok=True)
+            for name in (self.old.file, self.old.original):
+                if name and (folder / name).exists():
+                    made.append(archive / name)
+                    shutil.copy2(folder / name, made[-1])
+            if frozen is not None:
+                made.append(archive / FROZEN.format(id=self.old.id))
+                made[-1].write_text(frozen, encoding="utf-8")
+            _write_entries(archive / "sources.yaml", self.archive_entries)
+        _write_entries(folder / "sources.yaml", self.active_entries)
+
+
 def _commit(
     corpus_dir: Path,
     path: Path,
@@ -230,41 +266,44 @@ def _commit(
     unknown: list[str],
     notes: list[str],
 ) -> Added:
-    """Check the new corpus whole in a copy, then write it; the active list goes last."""
-    active_entries = _entries(corpus_dir / "sources.yaml")
-    archive_entries = _entries(corpus_dir / ARCHIVE / "sources.yaml")
-    entry = {k: v for k, v in asdict(info).items() if v not in (None, (), "")}
-    entry.pop("chrome", None)
-    new_active = [e for e in active_entries if not old or e.get("id") != old.id] + [entry]
-    archived_entry: dict[str, Any] | None = None
-    if old is not None:
-        archived_entry = {
-            **next(e for e in active_entries if e.get("id") == old.id),
-            "status": "superseded",
-            "superseded_by": info.id,
-            "superseded_on": today.isoformat(),
-        }
-    with tempfile.TemporaryDirectory(dir=corpus_dir.parent, prefix=".kernwijzer-add-") as tmp:
-        stage = Path(tmp) / "corpus"
-        shutil.copytree(corpus_dir, stage)
-        _write_files(stage, path, info, extracted, old, archived_entry, archive_entries)
-        _write_entries(stage / "sources.yaml", new_active)
-        try:
+    """Check the new corpus whole in a copy, then write it; the active list goes last.
+
+    A failure while writing for real (a full disk) removes what this add made and puts
+    the archive list back, so the corpus is as it was.
+    """
+    plan = _plan(corpus_dir, path, info, extracted, old, today)
+    try:
+        with tempfile.TemporaryDirectory(dir=corpus_dir.parent, prefix=".kernwijzer-add-") as tmp:
+            stage = Path(tmp) / "corpus"
+            shutil.copytree(corpus_dir, stage)
+            plan.write(stage, None, [])
             documents = {d.id: d for d in load_corpus(stage, max_bytes)}
-        except CorpusError as exc:
-            raise CatalogueError(f"{path.name} cannot be added: {exc}") from exc
-        doc = documents[info.id]
-        sections = len(build_sections(doc.id, doc.info.title, doc.text, doc.marks)) - 1
-        if old is not None:
-            # The frozen copy is made from the corpus as it stands: what the index was
-            # built from, so the offsets in links already given out still fit.
-            frozen = _frozen(corpus_dir, old, archived_entry or {})
-            (stage / ARCHIVE / FROZEN.format(id=old.id)).write_text(frozen, encoding="utf-8")
-        # Everything checked: write for real. New names first, the active list last.
-        _write_files(corpus_dir, path, info, extracted, old, archived_entry, archive_entries)
-        if old is not None:
-            shutil.copy2(stage / ARCHIVE / FROZEN.format(id=old.id), corpus_dir / ARCHIVE)
-        _write_entries(corpus_dir / "sources.yaml", new_active)
+    except CorpusError as exc:
+        raise CatalogueError(f"{path.name} cannot be added: {exc}") from exc
+    except OSError as exc:  # the staging copy did not fit (a full disk): nothing written
+        raise CatalogueError(
+            f"{path.name} could not be checked ({exc.strerror or exc}); nothing was added"
+        ) from exc
+    doc = documents[info.id]
+    sections = len(build_sections(doc.id, doc.info.title, doc.text, doc.marks)) - 1
+    # The frozen copy is made from the corpus as it stands: what the index was built from,
+    # so the offsets in links already given out still fit.
+    frozen = _frozen(corpus_dir, old, plan.archive_entries[-1]) if old else None
+    archive_list = corpus_dir / ARCHIVE / "sources.yaml"
+    archive_before = archive_list.read_bytes() if archive_list.exists() else None
+    made: list[Path] = []
+    try:
+        plan.write(corpus_dir, frozen, made)
+    except OSError as exc:
+        for created in made:
+            created.unlink(missing_ok=True)
+        if archive_before is not None:
+            archive_list.write_bytes(archive_before)
+        else:
+            archive_list.unlink(missing_ok=True)
+        raise CatalogueError(
+            f"{path.name} could not be written ({exc.strerror or exc}); nothing was added"
+        ) from exc
     if old is not None:
         for name in (old.file, old.original):
             if name and (corpus_dir / name).exists():
@@ -277,24 +316,30 @@ def _commit(
     return Added(info, extracted, sections, unknown, notes, archived)
 
 
-def _write_files(
-    folder: Path,
+def _plan(
+    corpus_dir: Path,
     path: Path,
     info: SourceInfo,
     extracted: Extracted,
     old: SourceInfo | None,
-    archived_entry: dict[str, Any] | None,
-    archive_entries: list[dict[str, Any]],
-) -> None:
-    shutil.copy2(path, folder / str(info.original))
-    _write_atomic(folder / info.file, extracted.text)
-    if old is not None and archived_entry is not None:
-        (folder / ARCHIVE).mkdir(exist_ok=True)
-        for name in (old.file, old.original):
-            if name and (folder / name).exists():
-                shutil.copy2(folder / name, folder / ARCHIVE / name)
-        kept = [e for e in archive_entries if e.get("id") != old.id]
-        _write_entries(folder / ARCHIVE / "sources.yaml", [*kept, archived_entry])
+    today: dt.date,
+) -> _Plan:
+    active = _entries(corpus_dir / "sources.yaml")
+    archive = _entries(corpus_dir / ARCHIVE / "sources.yaml")
+    entry = {k: v for k, v in asdict(info).items() if v not in (None, (), "")}
+    entry.pop("chrome", None)
+    if old is not None:
+        archive = [e for e in archive if e.get("id") != old.id]
+        archive.append(
+            {
+                **next(e for e in active if e.get("id") == old.id),
+                "status": "superseded",
+                "superseded_by": info.id,
+                "superseded_on": today.isoformat(),
+            }
+        )
+        active = [e for e in active if e.get("id") != old.id]
+    return _Plan(path, info, extracted, old, [*active, entry], archive)
 
 
 def _frozen(corpus_dir: Path, old: SourceInfo, entry: dict[str, Any]) -> str:
