@@ -98,29 +98,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archived_sources(corpus_dir: Path) -> list[SourceInfo]:
-    """The superseded editions kept in ``corpus/archive/`` (an entry still active is skipped).
+def editions(corpus_dir: Path) -> list[tuple[Path, SourceInfo]]:
+    """Every document with the folder its files are in: active ones, then superseded ones.
 
     The active list wins: an add interrupted between writing the archive list and the
     active list leaves the document active, as if it had not been replaced.
     """
-    active = {i.id for i in load_sources(corpus_dir)}
-    return [i for i in load_sources(corpus_dir / ARCHIVE, required=False) if i.id not in active]
+    active = load_sources(corpus_dir)
+    ids = {i.id for i in active}
+    archive = corpus_dir / ARCHIVE
+    archived = [i for i in load_sources(archive, required=False) if i.id not in ids]
+    return [(corpus_dir, i) for i in active] + [(archive, i) for i in archived]
 
 
-def checksums(corpus_dir: Path) -> dict[str, str]:
-    """Checksum of each document's published file (its text file if none) → document id."""
+def archived_sources(corpus_dir: Path) -> list[SourceInfo]:
+    """The superseded editions kept in ``corpus/archive/``."""
+    return [i for folder, i in editions(corpus_dir) if folder != corpus_dir]
+
+
+def checksums(known: list[tuple[Path, SourceInfo]]) -> dict[str, str]:
+    """Checksum of each document's published file (and text file) → document id."""
     out: dict[str, str] = {}
-    for folder, infos in (
-        (corpus_dir, load_sources(corpus_dir)),
-        (corpus_dir / ARCHIVE, archived_sources(corpus_dir)),
-    ):
-        for info in infos:
-            for name in (info.original, info.file):
-                if name and (folder / name).exists():
-                    out[sha256_of(folder / name)] = info.id
-            if info.sha256:
-                out[info.sha256] = info.id
+    for folder, info in known:
+        for name in (info.original, info.file):
+            if name and (folder / name).exists():
+                out[sha256_of(folder / name)] = info.id
+        if info.sha256:
+            out[info.sha256] = info.id
     return out
 
 
@@ -137,10 +141,11 @@ def add_document(
         raise CatalogueError(f"{path}: no such file")
     if path.stat().st_size > MAX_ORIGINAL_BYTES:
         raise CatalogueError(f"{path.name}: larger than {MAX_ORIGINAL_BYTES} bytes")
-    active = load_sources(corpus_dir)
-    archived = archived_sources(corpus_dir)
+    known = editions(corpus_dir)
+    active = [i for folder, i in known if folder == corpus_dir]
+    taken = {i.id for _, i in known}
     digest = sha256_of(path)
-    if (same := checksums(corpus_dir).get(digest)) is not None:
+    if (same := checksums(known).get(digest)) is not None:
         raise CatalogueError(
             f"{path.name} is already in the corpus: it is the same file as document '{same}' "
             f"(SHA-256 {digest[:12]}…)"
@@ -159,8 +164,8 @@ def add_document(
     title = new.title or extracted.found.get("title") or extracted.text.split("\n", 1)[0].strip()
     if not new.title:
         notes.append(f"title taken from the file: {title!r} (pass --title to set another)")
-    doc_id = new.doc_id or _new_id(title, {i.id for i in [*active, *archived]}, new, old)
-    if new.doc_id and new.doc_id in {i.id for i in [*active, *archived]}:
+    doc_id = new.doc_id or _new_id(title, taken, new, old)
+    if new.doc_id and new.doc_id in taken:
         raise CatalogueError(f"Document id '{new.doc_id}' is already taken")
     language = new.language or _language(extracted.text)
     if not new.language:
@@ -189,7 +194,14 @@ def add_document(
                 f"the file states {key} {value!r}; not recorded as the edition date (pass "
                 "--date if it is)"
             )
-    return _commit(corpus_dir, path, info, extracted, old, today, max_bytes, unknown, notes)
+    plan = _plan(corpus_dir, path, info, extracted, old, today)
+    sections = _commit(corpus_dir, plan, max_bytes)
+    archived = (
+        replace(old, status="superseded", superseded_by=info.id, superseded_on=today.isoformat())
+        if old
+        else None
+    )
+    return Added(info, extracted, sections, unknown, notes, archived)
 
 
 def _replaced(active: list[SourceInfo], replaces: str | None) -> SourceInfo | None:
@@ -255,23 +267,14 @@ class _Plan:
         _write_entries(folder / "sources.yaml", self.active_entries)
 
 
-def _commit(
-    corpus_dir: Path,
-    path: Path,
-    info: SourceInfo,
-    extracted: Extracted,
-    old: SourceInfo | None,
-    today: dt.date,
-    max_bytes: int,
-    unknown: list[str],
-    notes: list[str],
-) -> Added:
+def _commit(corpus_dir: Path, plan: _Plan, max_bytes: int) -> int:
     """Check the new corpus whole in a copy, then write it; the active list goes last.
 
     A failure while writing for real (a full disk) removes what this add made and puts
-    the archive list back, so the corpus is as it was.
+    the archive list back, so the corpus is as it was. Returns the new document's number
+    of sections.
     """
-    plan = _plan(corpus_dir, path, info, extracted, old, today)
+    path, info, old = plan.path, plan.info, plan.old
     try:
         with tempfile.TemporaryDirectory(dir=corpus_dir.parent, prefix=".kernwijzer-add-") as tmp:
             stage = Path(tmp) / "corpus"
@@ -308,12 +311,7 @@ def _commit(
         for name in (old.file, old.original):
             if name and (corpus_dir / name).exists():
                 (corpus_dir / name).unlink()
-    archived = (
-        replace(old, status="superseded", superseded_by=info.id, superseded_on=today.isoformat())
-        if old
-        else None
-    )
-    return Added(info, extracted, sections, unknown, notes, archived)
+    return sections
 
 
 def _plan(
@@ -404,16 +402,12 @@ class Listed:
 def list_sources(corpus_dir: Path) -> list[Listed]:
     """Active documents, then superseded editions, each with its published file's checksum."""
     rows = []
-    for folder, infos in (
-        (corpus_dir, load_sources(corpus_dir)),
-        (corpus_dir / ARCHIVE, archived_sources(corpus_dir)),
-    ):
-        for info in infos:
-            name = info.original or info.file
-            checksum = info.sha256 or (
-                sha256_of(folder / name) if (folder / name).exists() else "missing"
-            )
-            rows.append(Listed(info, checksum))
+    for folder, info in editions(corpus_dir):
+        name = info.original or info.file
+        checksum = info.sha256 or (
+            sha256_of(folder / name) if (folder / name).exists() else "missing"
+        )
+        rows.append(Listed(info, checksum))
     return rows
 
 

@@ -122,7 +122,7 @@ def html_text(markup: str | bytes, name: str = "page") -> Extracted:
             lines.extend(_list_lines(element, 0))
         elif tag == "table":
             table = [[_flat(cell) for cell in row.iter("cell")] for row in element.iter("row")]
-            lines.extend(_table_lines(table))
+            lines += [rows_text] if (rows_text := _table_block(table)) else []
             tables, rows = tables + 1, rows + len(table)
         elif text := _flat(element):
             lines.append(text)
@@ -161,10 +161,9 @@ def _list_lines(element: Any, depth: int) -> list[str]:
     return ["\n".join(lines)] if depth == 0 else lines
 
 
-def _table_lines(table: list[list[str]]) -> list[str]:
-    # One block of tab-separated rows: ``tables.render`` turns it into labelled list items.
-    rows = ["\t".join(cell.replace("\t", " ") for cell in row) for row in table if any(row)]
-    return ["\n".join(rows)] if rows else []
+def _table_block(rows: list[list[str]]) -> str:
+    """One block of tab-separated rows ('' for none): ``tables.render`` labels its cells."""
+    return "\n".join("\t".join(c.replace("\t", " ") for c in row) for row in rows if any(row))
 
 
 # ------------------------------------------------------------------------------------ DOCX
@@ -191,7 +190,7 @@ def docx_text(path: Path) -> Extracted:
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             table = [[" ".join(c.text.split()) for c in row.cells] for row in block.rows]
-            lines.extend(_table_lines(table))
+            lines += [rows_text] if (rows_text := _table_block(table)) else []
             tables, rows = tables + 1, rows + len(table)
             continue
         text = " ".join(block.text.split())
@@ -420,10 +419,6 @@ def _body_heading_level(line: _Line, body: float, base: int) -> int:
     m = NUMBERING.match(text)
     depth = m.group(1).count(".") + 1 if m else 1
     return base + depth - 1 if line.bold or depth > 1 else 0
-
-
-def _table_block(rows: list[list[str]]) -> str:
-    return "\n".join("\t".join(cell.replace("\t", " ") for cell in row) for row in rows)
 
 
 def _wraps(prev: _Line, line: _Line) -> bool:

@@ -53,6 +53,20 @@ class Retrieved:
 LEXICAL = ("lexical", "chunk_lexical")
 
 
+def rrf_share(scores: np.ndarray, weight: float, k: float, retrieved_only: bool) -> np.ndarray:
+    """``weight / (k + rank)`` for every sentence, ranked by ``scores`` (ties by index).
+
+    ``retrieved_only`` (BM25): a sentence scored 0 was not retrieved and gets nothing, so
+    only the matches are ranked; otherwise every sentence scored 0 would rank by its place
+    in the corpus, and early ones would gain on a question BM25 barely matches.
+    """
+    ranked = np.flatnonzero(scores > 0) if retrieved_only else np.arange(len(scores))
+    order = ranked[np.argsort(-scores[ranked], kind="stable")]
+    share = np.zeros(len(scores))
+    share[order] = weight / (k + np.arange(1, len(order) + 1))
+    return share
+
+
 def top(scores: np.ndarray, limit: int) -> np.ndarray:
     """Indices of the ``limit`` highest scores, best first (ties: lower index first).
 
@@ -127,15 +141,7 @@ class HybridRetriever:
                 "chunk_lexical": s.section_weight * w_lex,
             }
             for name, weight in weights.items():
-                ranks = np.empty(len(fused))
-                ranks[np.argsort(-sig[name], kind="stable")] = np.arange(1, len(fused) + 1)
-                contribution = weight / (s.rrf_k + ranks)
-                if name in LEXICAL:
-                    # A sentence BM25 did not match was not retrieved by it: no credit. Else
-                    # the sentences it scored 0 would rank by their place in the corpus,
-                    # and early ones would gain on an English question BM25 barely matches.
-                    contribution = np.where(sig[name] > 0, contribution, 0.0)
-                fused += contribution
+                fused += rrf_share(sig[name], weight, s.rrf_k, retrieved_only=name in LEXICAL)
             demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
             return fused * s.rrf_k - demote
         context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]

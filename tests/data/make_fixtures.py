@@ -4,20 +4,22 @@
   title in 20 pt, chapter headings in 15 pt, side headings in 12 pt, body in 10 pt, a running
   header and page numbers on every page, and the team list as a ruled table. One sentence
   differs from the 2022 text (the edition change the replace test looks for).
-- ``avondzorg.html``: a saved web page of a made-up insurer, with navigation, a cookie banner,
-  a sidebar and a footer around the main text (headings, a list, a table).
+- ``avondzorg.html`` (written by hand, not by this script): a saved web page of a made-up
+  insurer, with navigation, a cookie banner, a sidebar and a footer around the main text
+  (headings, a list, a table).
 - ``scan.pdf``: a page of the brochure as an image only, no text layer.
 - ``beveiligd.pdf``: the first page of the brochure, password-protected.
 - ``notitie.docx``: a short Word document with Heading styles, a bulleted list and a table.
 
 ``python tests/data/make_fixtures.py`` (needs the dev extra's fpdf2, and the DejaVu fonts).
-Also used by ``benchmarks/add.py`` to set a 20-page PDF.
+``make_from_corpus`` also sets the 21-page PDF of ``benchmarks/add.py``.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from fpdf import FPDF
@@ -125,14 +127,10 @@ def _team_table(pdf: Brochure) -> None:
     pdf.ln(4)
 
 
-def make_brochure(out: Path, repeat: int = 1) -> None:
-    """The 2026 test edition; ``repeat`` sets the body that many times (a longer PDF)."""
+def make_brochure(out: Path) -> None:
+    """The 2026 test edition of the brochure."""
     pdf = _pdf()
-    blocks = brochure_blocks()
-    set_brochure(pdf, blocks * 1, "Aanbod huisartsgeneeskundige zorg, editie 2026")
-    for n in range(2, repeat + 1):
-        pdf.add_page()
-        set_brochure(pdf, ["", *[f"{b}" for b in blocks[1:]]], f"Bijlage {n}")
+    set_brochure(pdf, brochure_blocks(), "Aanbod huisartsgeneeskundige zorg, editie 2026")
     pdf.set_title("Aanbod huisartsgeneeskundige zorg, editie 2026")
     pdf.output(str(out))
 
@@ -208,7 +206,7 @@ def make_scan(out: Path) -> None:
     font = ImageFont.truetype(str(FONT / "DejaVuSans.ttf"), 28)
     y = 120
     for block in brochure_blocks()[:8]:
-        for line in _wrap(block, 70):
+        for line in textwrap.wrap(block, 70):
             draw.text((110, y), line, font=font, fill=0)
             y += 40
         y += 20
@@ -221,12 +219,6 @@ def make_scan(out: Path) -> None:
     png.unlink()
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width)
-
-
 def make_protected(out: Path) -> None:
     """The brochure's first blocks behind a password."""
     pdf = _pdf()
@@ -235,56 +227,11 @@ def make_protected(out: Path) -> None:
     pdf.output(str(out))
 
 
-HTML = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<title>Avond-, nacht- en weekendzorg | Voorbeeldverzekeraar</title>
-<meta property="article:published_time" content="2026-03-01">
-</head><body>
-<header><a href="/">Voorbeeldverzekeraar</a>
-<nav><ul><li><a href="/zorgverleners">Zorgverleners</a></li><li><a href="/zorginkoop">Zorginkoop</a>
-</li><li><a href="/declareren">Declareren</a></li><li><a href="/contact">Contact</a></li></ul></nav>
-</header>
-<div class="cookie-banner">Wij gebruiken cookies om onze website te verbeteren.
-<button>Akkoord</button> <button>Instellingen</button></div>
-<nav class="breadcrumb"><a href="/">Home</a> › <a href="/zorgverleners">Zorgverleners</a> ›
-Avond-, nacht- en weekendzorg</nav>
-<main><article>
-<h1>Avond-, nacht- en weekendzorg</h1>
-<p>Deze testpagina beschrijft hoe de Voorbeeldverzekeraar de huisartsenzorg buiten
-kantoortijden inkoopt. Het is een voorbeeld voor de tests van Kernwijzer en geen bestaand
-beleid.</p>
-<h2>Wie levert de zorg?</h2>
-<p>Buiten kantoortijden levert de huisartsenpost de spoedeisende huisartsenzorg. De huisartsenpost
-werkt met een triagist die beoordeelt hoe snel een patiënt gezien moet worden.</p>
-<ul><li>Telefonisch advies van de triagist</li><li>Consult op de huisartsenpost</li>
-<li>Visite bij de patiënt thuis</li></ul>
-<h2>Wat spreken wij af met huisartsenposten?</h2>
-<p>Wij kopen de zorg van huisartsenposten in met een contract voor twee jaar. Een huisartsenpost
-meldt ons binnen vijf werkdagen als de bezetting van de dienst niet rond komt.</p>
-<h3>Bereikbaarheid</h3>
-<table><thead><tr><th>Urgentie</th><th>Gezien binnen</th></tr></thead><tbody>
-<tr><td>U1</td><td>zo snel mogelijk, met ambulance</td></tr>
-<tr><td>U2</td><td>binnen een uur</td></tr>
-<tr><td>U3</td><td>binnen enkele uren</td></tr>
-</tbody></table>
-<h2>Wat moet de huisarts zelf regelen?</h2>
-<p>De huisarts zorgt dat haar patiënten weten dat zij na 17.00 uur de huisartsenpost bellen.
-Een waarneemregeling met een andere praktijk is daarvoor niet nodig.</p>
-</article></main>
-<aside><h2>Lees ook</h2><ul><li><a href="/fysio">Fysiotherapie</a></li>
-<li><a href="/ggz">Generalistische basis-ggz</a></li></ul></aside>
-<footer><p>© 2026 Voorbeeldverzekeraar</p><ul><li><a href="/privacy">Privacy</a></li>
-<li><a href="/cookies">Cookies</a></li><li><a href="/disclaimer">Disclaimer</a></li></ul></footer>
-</body></html>
-"""
-
-
 def main() -> int:
     """Write all fixtures into this folder."""
     make_brochure(HERE / "brochure-2026.pdf")
     make_scan(HERE / "scan.pdf")
     make_protected(HERE / "beveiligd.pdf")
-    (HERE / "avondzorg.html").write_text(HTML, encoding="utf-8")
     make_docx(HERE / "notitie.docx")
     return 0
 
