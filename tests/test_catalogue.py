@@ -407,8 +407,9 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     assert rows["lhv-aanbod-brochure-2026"]["sha256"] == pdf_sum
     # 7. In a real browser on a phone: the old link opens at its passage with the notice,
     # and the notice leads to the new edition, which names its date and version.
-    if CHROMIUM.exists():
-        _old_link_in_a_browser(settings, old["link"], output_dir)
+    # `make test` installs Debian's chromium: a missing one fails here, never skips quietly.
+    assert CHROMIUM.exists(), "Debian chromium missing: run `make browser`"
+    _old_link_in_a_browser(settings, old["link"], output_dir)
 
 
 def _old_link_in_a_browser(settings, link: str, output_dir: Path) -> None:
