@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import settings_env
 
-HEAVY = ("torch", "gradio", "llama_index", "transformers", "sentence_transformers")
+HEAVY = ("torch", "gradio", "llama_index", "transformers", "sentence_transformers", "faiss")
 
 SCRIPTS = {
     "pipeline": (

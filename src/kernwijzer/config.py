@@ -73,7 +73,9 @@ class Settings(BaseSettings):
 
     # --- retrieval and answer
     top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
-    candidates: int = Field(40, ge=5, description="Candidates per retriever before fusion.")
+    rank_depth: int = Field(
+        1000, ge=50, description="Sentences ranked per signal for fusion (and dense rescoring)."
+    )
     fusion: str = Field("rrf", pattern="^(weighted|rrf)$", description="weighted or rrf.")
     rrf_k: float = Field(30.0, gt=0, description="Rank offset of reciprocal rank fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense similarity in fusion.")

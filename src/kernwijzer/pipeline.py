@@ -322,11 +322,8 @@ class Kernwijzer:
         """
         retriever = retriever or self._loaded()[1]
         snapshot = retriever.snapshot
-        found = retriever.search(query, limit=80)
+        found = retriever.search(query, limit=80, documents=documents)
         hits, dense = found.hits, found.best_dense
-        if documents is not None:
-            hits = [h for h in hits if snapshot.sentences.doc_ids[h.index] in documents]
-            dense = max((h.dense for h in hits), default=-1.0)
         evidence = assess(
             question,
             query.language,

@@ -4,8 +4,11 @@ Each sentence's score = its dense similarity + ``w_lex`` × its BM25 score + ``w
 the score of the chunk (section passage) that holds it. The lexical weight depends on the
 question's language: English questions over Dutch text rely on the dense side, exact terms
 (U3, 2095, VECOZO) come through the lexical side, helped by the glossary's Dutch terms.
-Dense candidates are scored exactly against the in-memory vectors of the active build: at
-this corpus size (and at 100×) a matrix product beats a round trip to the store.
+Dense similarities come from the in-memory vectors of the active build (``dense``): at this
+corpus size a matrix product beats a round trip to the store. Fusion ranks the first
+``rank_depth`` sentences of each signal; a deeper rank would add less than
+``weight / (rrf_k + rank_depth)``, and ranking every sentence is most of a question's time
+at a hundred times this corpus.
 Not here: choosing and quoting the answer (``answer.py``).
 """
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernwijzer.config import Settings
+from kernwijzer.dense import DenseScorer
 from kernwijzer.lexical import tokens
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.structure import UNQUOTABLE
@@ -53,16 +57,22 @@ class Retrieved:
 LEXICAL = ("lexical", "chunk_lexical")
 
 
-def rrf_share(scores: np.ndarray, weight: float, k: float, retrieved_only: bool) -> np.ndarray:
-    """``weight / (k + rank)`` for every sentence, ranked by ``scores`` (ties by index).
+def rrf_share(
+    scores: np.ndarray, weight: float, k: float, retrieved_only: bool, depth: int
+) -> np.ndarray:
+    """``weight / (k + rank)`` for the ``depth`` best sentences by ``scores`` (ties by index).
 
-    ``retrieved_only`` (BM25): a sentence scored 0 was not retrieved and gets nothing, so
-    only the matches are ranked; otherwise every sentence scored 0 would rank by its place
-    in the corpus, and early ones would gain on a question BM25 barely matches.
+    Every other sentence gets 0. ``retrieved_only`` (BM25): a sentence scored 0 was not
+    retrieved and gets nothing, so only the matches are ranked; otherwise every sentence
+    scored 0 would rank by its place in the corpus, and early ones would gain on a question
+    BM25 barely matches.
     """
-    ranked = np.flatnonzero(scores > 0) if retrieved_only else np.arange(len(scores))
-    order = ranked[np.argsort(-scores[ranked], kind="stable")]
     share = np.zeros(len(scores))
+    if retrieved_only:
+        pool = np.flatnonzero(scores > 0)
+        order = pool[top(scores[pool], depth)]
+    else:
+        order = top(scores, depth)
     share[order] = weight / (k + np.arange(1, len(order) + 1))
     return share
 
@@ -89,6 +99,8 @@ class HybridRetriever:
         self.snapshot = snapshot
         self.settings = settings
         sentences, chunks = snapshot.sentences, snapshot.chunks
+        self._dense = DenseScorer(sentences.vectors, settings.rank_depth)
+        self._chunk_dense = DenseScorer(chunks.vectors, settings.rank_depth)
         self._chunk_of = np.array(
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
@@ -118,10 +130,10 @@ class HybridRetriever:
         q_tokens = tokens(" ".join((query.text, *query.expansions)))
         chunk_of = np.maximum(self._chunk_of, 0)
         has_chunk = self._chunk_of >= 0
-        chunk_dense = snap.chunks.vectors @ query.vector
+        chunk_dense = self._chunk_dense.scores(query.vector)
         chunk_lex = snap.chunk_bm25.scores(q_tokens)
         return {
-            "dense": snap.sentences.vectors @ query.vector,
+            "dense": self._dense.scores(query.vector),
             "lexical": snap.sentence_bm25.scores(q_tokens),
             "chunk_dense": np.where(has_chunk, chunk_dense[chunk_of], 0.0),
             "chunk_lexical": np.where(has_chunk, chunk_lex[chunk_of], 0.0),
@@ -141,7 +153,7 @@ class HybridRetriever:
                 "chunk_lexical": s.section_weight * w_lex,
             }
             for name, weight in weights.items():
-                fused += rrf_share(sig[name], weight, s.rrf_k, retrieved_only=name in LEXICAL)
+                fused += rrf_share(sig[name], weight, s.rrf_k, name in LEXICAL, depth=s.rank_depth)
             demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
             return fused * s.rrf_k - demote
         context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
@@ -153,23 +165,30 @@ class HybridRetriever:
             - s.note_penalty * self._note
         )
 
-    def search(self, query: Query, limit: int = 50) -> Retrieved:
-        """The best ``limit`` answerable sentences, best first."""
+    def search(self, query: Query, limit: int = 50, documents: set[str] | None = None) -> Retrieved:
+        """The best ``limit`` answerable sentences (of ``documents`` only, if given)."""
         sig = self.signals(query)
-        fused = np.where(self._answerable, self.fuse(sig, query.language), -np.inf)
-        order = top(fused, limit)
-        dense = np.where(self._answerable, sig["dense"], -1.0)
+        allowed = self._answerable
+        if documents is not None:
+            # Before ranking, not after: at scale the best sentences of a large corpus may
+            # all lie outside the documents asked about.
+            doc_ids = self.snapshot.sentences.doc_ids
+            allowed = allowed & np.array([d in documents for d in doc_ids], dtype=bool)
+        fused = np.where(allowed, self.fuse(sig, query.language), -np.inf)
+        order = np.array([i for i in top(fused, limit) if np.isfinite(fused[i])], dtype=np.int64)
+        # Exact even for a hit that came through BM25 only, beyond the dense cut.
+        dense = self._dense.exact(order, query.vector)
+        best = np.where(allowed, sig["dense"], -1.0)
         return Retrieved(
             hits=[
                 Hit(
                     int(i),
                     float(fused[i]),
-                    float(sig["dense"][i]),
+                    float(d),
                     float(sig["lexical"][i]),
                     float(sig["chunk_dense"][i]),
                 )
-                for i in order
-                if np.isfinite(fused[i])
+                for i, d in zip(order, dense, strict=True)
             ],
-            best_dense=float(dense.max()) if len(dense) else -1.0,
+            best_dense=float(max(best.max(initial=-1.0), dense.max(initial=-1.0))),
         )
