@@ -6,6 +6,12 @@ embeddings are reused by content hash; every chunk is new and embedded.
 
     .venv/bin/python benchmarks/scale.py [--factors 1 10 100] [--work /tmp/kw-scale]
 
+Beside the speed, how far the answers drift from exact retrieval: past ``rank_depth``
+sentences, fusion ranks only each signal's first ranks and dense candidates come from a
+half-precision scan (``dense``). The same questions are retrieved again with a depth past
+the corpus size (every rank, every similarity exact) and the top five sentence texts are
+compared (texts, since copies share their sentences).
+
 Writes benchmarks/results/scale.json (updated after every factor).
 """
 
@@ -102,6 +108,14 @@ def main() -> None:
             kw.answer(q)
             lat.append((time.perf_counter() - t) * 1000)
         lat.sort()
+        exact = kw.with_settings(settings.model_copy(update={"rank_depth": 10**9}))
+        same_top1, overlap = 0, 0.0
+        for q in questions:
+            fast_hits, exact_hits = (k.retriever.search(k.query(q), 5).hits for k in (kw, exact))
+            fast = [kw.snapshot.sentences.texts[h.index] for h in fast_hits]
+            slow = [kw.snapshot.sentences.texts[h.index] for h in exact_hits]
+            same_top1 += bool(fast and slow and fast[0] == slow[0])
+            overlap += len(set(fast) & set(slow)) / max(1, len(set(slow)))
         results[str(factor)] = {
             "documents": report.documents,
             "chunks": report.chunks,
@@ -113,6 +127,9 @@ def main() -> None:
             "load_s": round(load_s, 1),
             "p50_ms": round(percentile(lat, 50), 1),
             "p95_ms": round(percentile(lat, 95), 1),
+            "approximate": kw.retriever.approximate,
+            "same_top1_as_exact": round(same_top1 / len(questions), 3),
+            "top5_overlap_with_exact": round(overlap / len(questions), 3),
         }
         out_path.write_text(json.dumps(results, indent=1))
         print(factor, results[str(factor)], flush=True)

@@ -62,7 +62,7 @@ def test_a_small_index_is_scored_exactly_without_faiss(kw):
 def test_a_shallow_fusion_moves_scores_by_less_than_the_bound(kw, question):
     depth = 200
     shallow = kw.with_settings(kw.settings.model_copy(update={"rank_depth": depth}))
-    assert shallow.retriever._dense.approximate
+    assert shallow.retriever.approximate
     query = kw.query(question)
     full = {h.index: h for h in kw.retriever.search(query, limit=30).hits}
     cut = {h.index: h for h in shallow.retriever.search(query, limit=30).hits}

@@ -113,6 +113,11 @@ class HybridRetriever:
         # A footnote qualifies the sentence it hangs from: when both match, the text answers.
         self._note = np.array([e.get("kind") == "note" for e in sentences.extra], dtype=np.float32)
 
+    @property
+    def approximate(self) -> bool:
+        """Whether dense candidates come from a scan (more sentences than ``rank_depth``)."""
+        return self._dense.approximate
+
     def context_text(self, index: int) -> str:
         """The passage (chunk) around a sentence, or the sentence itself if it has none."""
         chunk = int(self._chunk_of[index])
