@@ -52,6 +52,21 @@ def test_onnx_runs_the_same_model_as_torch(embedder):
     assert embedder.model_id == torch_embedder.model_id != int8.model_id
 
 
+def test_the_graph_keeps_its_weights_in_a_file_beside_it(embedder):
+    """ONNX Runtime maps external weights instead of parsing them out of the graph: that
+    is what makes a one-question run start quickly (``modelprep.export_onnx``)."""
+    from pathlib import Path
+
+    from kernwijzer import modelprep
+    from kernwijzer.embedding import resolve_model_path
+
+    embedder.queries(["warm"])  # exported by now
+    folder = Path(resolve_model_path(embedder.settings)) / modelprep.ONNX_DIR
+    assert (folder / modelprep.ONNX_FP32).stat().st_size < 5_000_000
+    assert (folder / modelprep.ONNX_FP32_DATA).stat().st_size > 400_000_000
+    assert modelprep.onnx_ready(folder.parent)
+
+
 def test_chunk_sizes_count_as_transformers_tokenizer_did(embedder, documents):
     """Chunks are sized with `tokenizers` alone; the counts must stay transformers' (the
     tokenizer the index was first built with), or chunk boundaries and anchors would move."""
