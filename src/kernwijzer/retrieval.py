@@ -101,6 +101,7 @@ class HybridRetriever:
         sentences, chunks = snapshot.sentences, snapshot.chunks
         self._dense = DenseScorer(sentences.vectors, settings.rank_depth)
         self._chunk_dense = DenseScorer(chunks.vectors, settings.rank_depth)
+        self._doc_ids = np.array(sentences.doc_ids)
         self._chunk_of = np.array(
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
@@ -177,12 +178,13 @@ class HybridRetriever:
         if documents is not None:
             # Before ranking, not after: at scale the best sentences of a large corpus may
             # all lie outside the documents asked about.
-            doc_ids = self.snapshot.sentences.doc_ids
-            allowed = allowed & np.array([d in documents for d in doc_ids], dtype=bool)
+            allowed = allowed & np.isin(self._doc_ids, list(documents))
         fused = np.where(allowed, self.fuse(sig, query.language), -np.inf)
         order = np.array([i for i in top(fused, limit) if np.isfinite(fused[i])], dtype=np.int64)
-        # Exact even for a hit that came through BM25 only, beyond the dense cut.
-        dense = self._dense.exact(order, query.vector)
+        dense = sig["dense"][order]
+        if self._dense.approximate:
+            # Exact even for a hit that came through BM25 only, beyond the dense cut.
+            dense = self._dense.exact(order, query.vector)
         best = np.where(allowed, sig["dense"], -1.0)
         return Retrieved(
             hits=[
