@@ -16,7 +16,9 @@ several facts about the question and its best passage:
 - ``unknown``: Dutch content words the corpus never uses ("amoxicilline");
 - ``domain_terms``: how many of the glossary's domain terms the question names (for an
   English question the strongest sign that it asks about what the corpus covers);
-- ``english``: English questions score lower against Dutch text for the same relevance.
+- ``english``: English questions score lower against Dutch text for the same relevance;
+- ``quantity_missing``: the question asks for a number and the best passage states none
+  (``answertype``): the near miss that uses the corpus's words.
 
 A logistic regression over these, fitted by ``kernwijzer calibrate`` on the calibration
 half of the question set only and stored as ``answerability.json``, turns them into the
@@ -40,8 +42,10 @@ from typing import Any
 import numpy as np
 import yaml
 
+from kernwijzer.answertype import quantity_missing
 from kernwijzer.glossary import Term, contains, in_passage, matches
 from kernwijzer.lexical import stem, tokens
+from kernwijzer.lexicon import Reading
 
 log = logging.getLogger(__name__)
 FEATURES = (
@@ -52,6 +56,7 @@ FEATURES = (
     "unknown",
     "english",
     "domain_terms",
+    "quantity_missing",
 )
 NEIGHBOURS = 3
 # Dutch question words and verbs that carry no topic: a question may use them although the
@@ -80,6 +85,7 @@ class Evidence:
     unknown_terms: tuple[str, ...]
     english: bool
     domain_terms: int
+    quantity_missing: bool = False
     probability: float = float("nan")
 
     def features(self) -> np.ndarray:
@@ -93,6 +99,7 @@ class Evidence:
                 min(len(self.unknown_terms), 2),
                 float(self.english),
                 min(self.domain_terms, 3),
+                float(self.quantity_missing),
             ],
             dtype=np.float64,
         )
@@ -158,6 +165,20 @@ def coverage(
         elif language == "nl" and not _known(token, vocabulary):
             terms.append(False)
     return sum(terms) / len(terms) if terms else 0.0
+
+
+def english_coverage(reading: Reading, passage: str) -> float:
+    """Share of an English question's lexicon phrases that the passage names in Dutch.
+
+    Its words that name nothing in the corpus count as phrases the passage lacks.
+    """
+    passage_tokens = set(tokens(passage))
+    found = [
+        any(contains(passage_tokens, t) for form in group for t in tokens(form))
+        for group in reading.groups
+    ]
+    found += [False] * len(reading.untranslated)
+    return sum(found) / len(found) if found else 0.0
 
 
 @dataclass(frozen=True)
@@ -287,22 +308,32 @@ def assess(
     vocabulary: set[str] | dict[str, int],
     passage: str,
     model: AnswerabilityModel | None = None,
+    reading: Reading | None = None,
 ) -> Evidence:
     """The evidence for one question; with a model, its probability too.
 
     ``offtopic`` is the bank similarity in the question's language and in the other;
-    ``passage`` the text around the best-ranked sentence (its chunk).
+    ``passage`` the text around the best-ranked sentence (its chunk); ``reading`` the
+    lexicon's Dutch reading of an English question, when there is one: its coverage and
+    its untranslated words are then judged in Dutch.
     """
     # The glossary scan is the costly part of the lexical facts: once per question.
     named = matches(question)
+    if reading is not None:
+        covered = english_coverage(reading, passage)
+        unknown = reading.untranslated
+    else:
+        covered = coverage(question, language, passage, vocabulary, named)
+        unknown = unknown_terms(question, vocabulary, named) if language == "nl" else ()
     evidence = Evidence(
         dense=dense,
         offtopic=offtopic[0],
         offtopic_other=offtopic[1],
-        coverage=coverage(question, language, passage, vocabulary, named),
-        unknown_terms=unknown_terms(question, vocabulary, named) if language == "nl" else (),
+        coverage=covered,
+        unknown_terms=unknown,
         english=language == "en",
         domain_terms=sum(not term.generic for term in named),
+        quantity_missing=quantity_missing(question, passage),
     )
     if model is None:
         return evidence

@@ -82,6 +82,15 @@ class Settings(BaseSettings):
     lexical_weight_nl: float = Field(0.4, ge=0, description="BM25 weight, Dutch questions.")
     lexical_weight_en: float = Field(0.3, ge=0, description="BM25 weight, English questions.")
     section_weight: float = Field(0.3, ge=0, description="Weight of the enclosing chunk's score.")
+    gloss_weight: float = Field(
+        1.0,
+        ge=0,
+        description="English questions: weight of the Dutch word-for-word gloss's vector "
+        "beside the question's own (0 = the question's alone).",
+    )
+    english_terms: bool = Field(
+        True, description="English questions: search the lexicon's Dutch words lexically."
+    )
     citation_margin: float = Field(
         1.0,
         ge=0,

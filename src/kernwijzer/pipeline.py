@@ -16,6 +16,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from kernwijzer.answer import Answer, compose
 from kernwijzer.answerability import (
     QUESTION_STEMS,
@@ -29,6 +31,7 @@ from kernwijzer.embedding import Embedder
 from kernwijzer.glossary import expand
 from kernwijzer.language import detect_language
 from kernwijzer.lexical import tokens
+from kernwijzer.lexicon import read_english
 from kernwijzer.related import related_questions
 from kernwijzer.retrieval import Hit, HybridRetriever, Query
 from kernwijzer.snapshot import IndexSnapshot
@@ -245,8 +248,27 @@ class Kernwijzer:
         """Language, glossary expansion and embedding of a (validated) question."""
         text = retrieval_text(question, history)
         language = detect_language(question)
-        vector = self.embedder.queries([text])[0]
-        return Query(text=text, language=language, expansions=tuple(expand(text)), vector=vector)
+        expansions = tuple(expand(text))
+        s = self.settings
+        if language != "en":
+            vector = self.embedder.queries([text])[0]
+            return Query(text=text, language=language, expansions=expansions, vector=vector)
+        # An English question is also read word for word in Dutch (``lexicon``): its gloss
+        # lands nearer the Dutch sentences than the English does; one call embeds both.
+        reading = read_english(text)
+        texts = [text, reading.gloss] if reading.gloss and s.gloss_weight > 0 else [text]
+        vectors = self.embedder.queries(texts)
+        own = vectors[0]
+        mixed = own + s.gloss_weight * vectors[1] if len(vectors) > 1 else own
+        return Query(
+            text=text,
+            language=language,
+            expansions=expansions,
+            vector=mixed / np.linalg.norm(mixed),
+            terms=reading.terms if s.english_terms else (),
+            own_vector=own,
+            reading=reading,
+        )
 
     def answer(
         self,
@@ -328,9 +350,10 @@ class Kernwijzer:
             question,
             query.language,
             dense,
-            self.bank.similarity(query.vector, query.language),
+            self.bank.similarity(query.asked_vector, query.language),
             snapshot.sentence_bm25.vocabulary,
             retriever.context_text(hits[0].index) if hits else "",
             self.answerability if with_probability else None,
+            query.reading,
         )
         return hits, evidence

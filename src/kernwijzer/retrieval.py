@@ -21,6 +21,7 @@ import numpy as np
 from kernwijzer.config import Settings
 from kernwijzer.dense import DenseScorer
 from kernwijzer.lexical import tokens
+from kernwijzer.lexicon import Reading
 from kernwijzer.snapshot import IndexSnapshot
 from kernwijzer.structure import UNQUOTABLE
 
@@ -31,8 +32,16 @@ class Query:
 
     text: str
     language: str
-    expansions: tuple[str, ...]
-    vector: np.ndarray
+    expansions: tuple[str, ...]  # the glossary's Dutch terms (shown to the user)
+    vector: np.ndarray  # for retrieval: an English question's mixed with its Dutch gloss
+    terms: tuple[str, ...] = ()  # the lexicon's Dutch words for an English question
+    own_vector: np.ndarray | None = None  # the question's alone, when ``vector`` is mixed
+    reading: Reading | None = None  # the lexicon's reading of an English question
+
+    @property
+    def asked_vector(self) -> np.ndarray:
+        """The vector of the question as asked (what off-topic questions are compared to)."""
+        return self.vector if self.own_vector is None else self.own_vector
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,7 @@ class HybridRetriever:
     def signals(self, query: Query) -> dict[str, np.ndarray]:
         """Every per-sentence signal: dense and BM25, of the sentence and of its chunk."""
         snap = self.snapshot
-        q_tokens = tokens(" ".join((query.text, *query.expansions)))
+        q_tokens = tokens(" ".join((query.text, *query.expansions, *query.terms)))
         chunk_of = np.maximum(self._chunk_of, 0)
         has_chunk = self._chunk_of >= 0
         chunk_dense = self._chunk_dense.scores(query.vector)

@@ -1,0 +1,141 @@
+"""Dutch wording of an English question, from a lexicon of the corpus's own vocabulary.
+
+The multilingual model places an English question some way from the Dutch sentence that
+answers it, and BM25 over Dutch stems matches none of its words. ``lexicon.txt`` lists, for
+the Dutch words the corpus uses, the English words and phrases that ask for them; an English
+question is read against it (longest phrase first, over English stems) and gains:
+
+- ``terms``: every Dutch form it names, for the lexical side;
+- ``gloss``: one Dutch word per matched phrase, in the question's order, for the dense
+  side (a Dutch "question" the model can place among Dutch sentences);
+- ``untranslated``: its content words that name nothing the corpus speaks of ("ibuprofen",
+  "mortgage"): evidence that the sources do not answer.
+
+Word-for-word, not a translation: it is evidence computed in Dutch, weighed beside the
+English question, never shown as what the user asked. Not here: the short glossary of
+domain terms and abbreviations that the UI shows as expansions (``glossary.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+MAX_PHRASE = 4
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# The lexicon's own words that ask rather than name live under `-`; bm25s's English stop
+# list (33 words, dropped on both sides) lacks the auxiliaries and question words every
+# question has.
+ASKING = "-"
+_STOP = frozenset(STOPWORDS_EN)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the lexicon makes of an English question."""
+
+    terms: tuple[str, ...]
+    gloss: str
+    untranslated: tuple[str, ...]
+    content_words: int
+    groups: tuple[tuple[str, ...], ...] = ()  # the Dutch forms of each matched phrase
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """English stem sequences → Dutch forms (first form first), plus the asking words."""
+
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    asking: frozenset[str]
+
+    def read(self, question: str) -> Reading:
+        """Read an English question (see the module docstring)."""
+        words = _words(question)
+        stems = _stems([w.lower() for w in words])
+        terms: list[str] = []
+        groups: list[tuple[str, ...]] = []
+        gloss: list[str] = []
+        untranslated: list[str] = []
+        content = 0
+        i = 0
+        while i < len(stems):
+            for n in range(min(MAX_PHRASE, len(stems) - i), 0, -1):
+                dutch = self.phrases.get(tuple(stems[i : i + n]))
+                if dutch:
+                    terms += dutch
+                    groups.append(dutch)
+                    gloss.append(dutch[0])
+                    content += 1
+                    i += n
+                    break
+            else:
+                word = words[i]
+                if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
+                    gloss.append(word)  # numbers and codes (2095, U3, PA) read the same in Dutch
+                elif stems[i] not in self.asking and len(word) > 2:
+                    untranslated.append(word.lower())
+                    content += 1
+                i += 1
+        return Reading(
+            tuple(dict.fromkeys(terms)),
+            " ".join(dict.fromkeys(gloss)),
+            tuple(dict.fromkeys(untranslated)),
+            content,
+            tuple(dict.fromkeys(groups)),
+        )
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text as a reader takes them, stop words left out."""
+    words = (w.replace("’", "'") for w in WORD.findall(text))
+    return [w for w in words if w.lower() not in _STOP]
+
+
+def _stems(words: list[str]) -> list[str]:
+    # "doctor's" and "doctors" are one word to a reader.
+    return list(_stemmer().stemWords([w.removesuffix("'s") for w in words]))
+
+
+def parse(text: str) -> Lexicon:
+    """A lexicon from the text of ``lexicon.txt``; a malformed line raises ValueError."""
+    phrases: dict[tuple[str, ...], list[str]] = {}
+    asking: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        dutch, sep, english = line.partition(":")
+        glosses = [g.strip() for g in english.split(",") if g.strip()]
+        if not sep or not dutch.strip() or not glosses:
+            raise ValueError(f"lexicon.txt line {number}: expected 'dutch words: english, …'")
+        keys = [tuple(_stems(_words(g.lower()))) for g in glosses]
+        if dutch.strip() == ASKING:
+            asking.update(k for key in keys for k in key)
+            continue
+        forms = dutch.split()
+        for key in keys:
+            if key:
+                known = phrases.setdefault(key, [])
+                known += [f for f in forms if f not in known]
+    return Lexicon({k: tuple(v) for k, v in phrases.items()}, frozenset(asking))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon (``lexicon.txt``)."""
+    return parse(resources.files("kernwijzer").joinpath("lexicon.txt").read_text("utf-8"))
+
+
+def read_english(question: str) -> Reading:
+    """The packaged lexicon's reading of an English question."""
+    return load_lexicon().read(question)

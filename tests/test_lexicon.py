@@ -1,0 +1,82 @@
+"""The English -> Dutch lexicon: its parsing, its reading of questions, and its data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from kernwijzer.answertype import asks_quantity, has_amount, quantity_missing
+from kernwijzer.lexicon import load_lexicon, parse, read_english
+from tests.conftest import CORPUS
+
+TINY = """
+# comment
+-: what, how, does
+huisartsenzorg: gp care, general practice care
+huisarts huisartsen: gp, general practitioner
+zorg: care
+toestemming: permission, consent
+"""
+
+
+def test_longest_phrase_wins_and_each_phrase_gives_its_dutch_forms():
+    lexicon = parse(TINY)
+    reading = lexicon.read("Does GP care need the GP's permission?")
+    assert reading.groups == (("huisartsenzorg",), ("huisarts", "huisartsen"), ("toestemming",))
+    assert reading.gloss == "huisartsenzorg huisarts toestemming"
+    assert reading.untranslated == ("need",)
+    assert reading.content_words == 4
+
+
+def test_asking_words_stop_words_numbers_and_codes_are_not_untranslated():
+    reading = parse(TINY).read("What does U3 mean for the 2095 patients of a GP?")
+    assert reading.untranslated == ("mean", "patients")
+    assert reading.gloss == "U3 2095 huisarts"
+
+
+def test_a_malformed_line_is_refused_with_its_number():
+    with pytest.raises(ValueError, match="line 2"):
+        parse("zorg: care\nno colon here\n")
+    with pytest.raises(ValueError, match="line 1"):
+        parse("zorg:\n")
+
+
+def test_every_dutch_form_in_the_lexicon_occurs_in_the_corpus():
+    # Written from the corpus's words: a form the corpus never uses can match nothing.
+    text = " ".join(p.read_text(encoding="utf-8").lower() for p in CORPUS.glob("*.txt"))
+    text = "".join(" " if unicodedata.category(ch) == "No" else ch for ch in text)  # ¹⁴
+    words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
+    forms = {form for group in load_lexicon().phrases.values() for form in group}
+    assert len(forms) > 1000
+    assert sorted(forms - words) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "dutch"),
+    [
+        ("Do I need the insurer's permission for GP care?", {"toestemming", "huisartsenzorg"}),
+        ("Why is the basic package of GP care under pressure?", {"basisaanbod", "knel"}),
+        ("Is 2095 patients per full-time GP a binding standard?", {"norm", "fte"}),
+        ("How do I renew my driving licence?", {"rijbewijs"}),
+    ],
+)
+def test_english_questions_are_read_in_the_corpus_s_dutch(question, dutch):
+    assert dutch <= set(read_english(question).terms)
+
+
+def test_words_the_corpus_never_speaks_of_stay_untranslated():
+    reading = read_english("What is the correct ibuprofen dose for a child with fever?")
+    assert {"ibuprofen", "dose", "fever"} <= set(reading.untranslated)
+
+
+def test_quantity_questions_and_amounts():
+    assert asks_quantity("Hoeveel patiënten heeft een normpraktijk?")
+    assert asks_quantity("How much does a practice nurse earn?")
+    assert asks_quantity("Wat kost een valrisicobeoordeling?")
+    assert not asks_quantity("Mag een PA de huisarts vervangen?")
+    assert has_amount("Een normpraktijk heeft 2095 patiënten")
+    assert has_amount("minimaal twee dagen per week")
+    assert not has_amount("patiënten¹³ krijgen zorg")  # a footnote mark is not a number
+    assert quantity_missing("Hoe vaak moet dat?", "De huisarts doet dat regelmatig.")
