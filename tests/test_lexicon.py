@@ -80,3 +80,10 @@ def test_quantity_questions_and_amounts():
     assert has_amount("minimaal twee dagen per week")
     assert not has_amount("patiënten¹³ krijgen zorg")  # a footnote mark is not a number
     assert quantity_missing("Hoe vaak moet dat?", "De huisarts doet dat regelmatig.")
+
+
+def test_an_english_answer_says_how_it_was_read_in_dutch(kw):
+    english = kw.answer("Why is the basic package of GP care under pressure?")
+    assert english.language == "en"
+    assert {"basisaanbod", "huisartsenzorg", "knel"} <= set(english.dutch_reading.split())
+    assert kw.answer("Waarom staat het basisaanbod onder druk?").dutch_reading is None

@@ -103,6 +103,7 @@ class Answer:
     evidence: dict[str, object] = field(default_factory=dict)  # answerability features
     documents: list[str] | None = None  # the sources searched (None: all)
     related: list[str] = field(default_factory=list)  # "Zie ook": the sources' own questions
+    dutch_reading: str | None = None  # an English question read in the corpus's Dutch
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dictionary."""

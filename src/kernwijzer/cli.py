@@ -205,6 +205,8 @@ def format_answer(answer: Answer, base_url: str) -> str:
         lines.append(
             ("Ook gezocht op: " if nl else "Also searched for: ") + ", ".join(answer.expansions)
         )
+    if answer.dutch_reading:
+        lines.append(f"Read in Dutch as: {answer.dutch_reading}")
     return "\n".join(lines)
 
 

@@ -325,6 +325,7 @@ class Kernwijzer:
             evidence=evidence.to_dict(),
             documents=sorted(documents) if documents is not None else None,
             related=[] if abstain else related_questions(snapshot, citations, text),
+            dutch_reading=query.reading.gloss if query.reading else None,
         )
 
     def retrieve(
