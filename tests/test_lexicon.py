@@ -7,7 +7,13 @@ import unicodedata
 
 import pytest
 
-from kernwijzer.answertype import asks_quantity, has_amount, quantity_missing
+from kernwijzer.answertype import (
+    asks_quantity,
+    cue_matches,
+    has_amount,
+    has_shape,
+    quantity_missing,
+)
 from kernwijzer.lexicon import load_lexicon, parse, read_english
 from tests.conftest import CORPUS
 
@@ -87,3 +93,11 @@ def test_an_english_answer_says_how_it_was_read_in_dutch(kw):
     assert english.language == "en"
     assert {"basisaanbod", "huisartsenzorg", "knel"} <= set(english.dutch_reading.split())
     assert kw.answer("Waarom staat het basisaanbod onder druk?").dutch_reading is None
+
+
+def test_a_why_question_asks_for_a_sentence_that_gives_a_reason():
+    assert cue_matches("Waarom bieden huisartsen extra aanbod?") == ["reason"]
+    assert cue_matches("Why is the basic package under pressure?") == ["reason"]
+    assert cue_matches("Wat is een normpraktijk?") == []
+    assert has_shape("reason", "Daardoor komt het basisaanbod in de knel.")
+    assert not has_shape("reason", "Het basisaanbod is zorg die elke huisarts biedt.")

@@ -3,9 +3,14 @@
 A question that asks "how many", "how often" or "what does it cost" is answered by a
 passage with a number in it. A passage on the right topic without one ("Wat kost een
 valrisicobeoordeling?" against the insurer's page on fall prevention) is the typical near
-miss: the corpus's words, not its answer. Only quantities for now: they are the answer type
-that can be checked on the passage's surface.
-Not here: how the fact is weighed (``answerability.py``).
+miss: the corpus's words, not its answer (an answerability feature).
+
+A question asking "why" is answered by a sentence that gives a reason ("omdat", "daardoor",
+"vanwege"): ranking gives such a sentence a small bonus (``CUES``), so that among near ties on
+the topic the one that can answer comes first. Only answer shapes that show on the surface
+are here, and only those that helped on the calibration half (an enumeration cue for
+"which …?" did not).
+Not here: how these facts are weighed (``answerability.py``, ``retrieval.py``).
 """
 
 from __future__ import annotations
@@ -52,3 +57,28 @@ def has_amount(passage: str) -> bool:
 def quantity_missing(question: str, passage: str) -> bool:
     """A question asking for a number, answered by a passage that states none."""
     return asks_quantity(question) and not has_amount(passage)
+
+
+# Question forms and the sentences that have the shape of their answer. Ranking gives a
+# sentence of the asked shape a small bonus (``cue_bonus``): among near ties on the topic,
+# the one that can answer comes first.
+CUES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    # "Why …?" is answered by a sentence that gives a reason.
+    "reason": (
+        re.compile(r"\b(waarom|why)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(omdat|doordat|daardoor|vanwege|daarom|want|reden|oorzaak|leidt tot|zodat)\b",
+            re.IGNORECASE,
+        ),
+    ),
+}
+
+
+def cue_matches(question: str) -> list[str]:
+    """The cues (answer shapes) a question asks for."""
+    return [name for name, (asks, _) in CUES.items() if asks.search(question)]
+
+
+def has_shape(cue: str, sentence: str) -> bool:
+    """Whether a sentence has the shape of answer the cue asks for."""
+    return bool(CUES[cue][1].search(sentence))

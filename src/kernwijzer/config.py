@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     )
     short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
     note_penalty: float = Field(0.1, ge=0, description="Penalty for quotable footnotes.")
+    cue_bonus: float = Field(
+        0.1, ge=0, description="Bonus for a sentence shaped like the answer the question asks."
+    )
     quote_context_chars: int = Field(
         1000,
         ge=0,

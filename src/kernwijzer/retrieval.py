@@ -1,9 +1,11 @@
 """Hybrid retrieval: dense (multilingual e5) plus BM25 over Dutch stems, fused per sentence.
 
 Each sentence's score = its dense similarity + ``w_lex`` × its BM25 score + ``w_sec`` ×
-the score of the chunk (section passage) that holds it. The lexical weight depends on the
-question's language: English questions over Dutch text rely on the dense side, exact terms
-(U3, 2095, VECOZO) come through the lexical side, helped by the glossary's Dutch terms.
+the score of the chunk (section passage) that holds it, plus ``cue_bonus`` when it has the
+shape of answer the question asks for (a reason for "why", ``answertype``). The lexical
+weight depends on the question's language: English questions over Dutch text rely on the
+dense side (helped by their Dutch gloss, ``lexicon``), exact terms (U3, 2095, VECOZO) come
+through the lexical side, helped by the glossary's and the lexicon's Dutch terms.
 Dense similarities come from the in-memory vectors of the active build (``dense``): at this
 corpus size a matrix product beats a round trip to the store. Fusion ranks the first
 ``rank_depth`` sentences of each signal; a deeper rank would add less than
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kernwijzer.answertype import CUES, cue_matches, has_shape
 from kernwijzer.config import Settings
 from kernwijzer.dense import DenseScorer
 from kernwijzer.lexical import tokens
@@ -122,6 +125,7 @@ class HybridRetriever:
         self._brevity = np.where(headings, 0.0, np.clip((6.0 - words) / 6.0, 0.0, 1.0))
         # A footnote qualifies the sentence it hangs from: when both match, the text answers.
         self._note = np.array([e.get("kind") == "note" for e in sentences.extra], dtype=np.float32)
+        self._shape = {cue: np.array([has_shape(cue, t) for t in sentences.texts]) for cue in CUES}
 
     @property
     def approximate(self) -> bool:
@@ -188,7 +192,11 @@ class HybridRetriever:
             # Before ranking, not after: at scale the best sentences of a large corpus may
             # all lie outside the documents asked about.
             allowed = allowed & np.isin(self._doc_ids, list(documents))
-        fused = np.where(allowed, self.fuse(sig, query.language), -np.inf)
+        fused = self.fuse(sig, query.language)
+        if self.settings.cue_bonus:
+            for cue in cue_matches(query.text):
+                fused = fused + self.settings.cue_bonus * self._shape[cue]
+        fused = np.where(allowed, fused, -np.inf)
         order = np.array([i for i in top(fused, limit) if np.isfinite(fused[i])], dtype=np.int64)
         dense = sig["dense"][order]
         if self._dense.approximate:
