@@ -161,3 +161,28 @@ def test_a_source_filter_abstains_when_the_chosen_source_is_silent(kw):
     filtered = kw.answer(question, documents={"asr-huisartsenzorg"})
     assert filtered.abstained
     assert {c.doc_id for c in filtered.citations} <= {"asr-huisartsenzorg"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("may a PA replace a GP?", id="en"),
+        pytest.param("Mag een PA de huisarts vervangen?", id="nl"),
+    ],
+)
+def test_markup_in_a_question_changes_neither_its_answer_nor_its_language(kw, question):
+    # Tag names and script code are not words the user asks with: an English question
+    # wrapped in them was read as "script alert" and refused.
+    plain = kw.answer(question)
+    marked = kw.answer(f"<script>alert(1)</script><b>{question}</b>")
+    assert not marked.abstained, marked.evidence
+    assert marked.language == plain.language
+    assert marked.citations[0].quote == plain.citations[0].quote
+    assert marked.question.startswith("<script>")  # shown back as typed (escaped by the UI)
+
+
+def test_a_question_of_markup_only_is_refused(kw):
+    from kernwijzer.pipeline import QuestionError
+
+    with pytest.raises(QuestionError, match="no words"):
+        kw.answer("<script>alert(1)</script><img src=x onerror=alert(2)>")

@@ -130,11 +130,26 @@ def has_words(text: str) -> bool:
     return any(t not in QUESTION_STEMS and any(ch.isalpha() for ch in t) for t in tokens(text))
 
 
+# Markup pasted or typed into a question (shown back escaped, never run) is not what it
+# asks: tags and the code inside script and style elements are left out of the search.
+MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)|</?[a-zA-Z][^<>]*>|<!--.*?(-->|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def without_markup(text: str) -> str:
+    """The text with HTML tags, comments and script or style bodies left out."""
+    return " ".join(MARKUP.sub(" ", text).split())
+
+
 def retrieval_text(question: str, history: list[Turn] | None) -> str:
     """The text retrieval uses: a short or elliptic follow-up borrows the previous question.
 
-    A question word alone ("Waarom?") names no topic of its own, so it borrows too.
+    A question word alone ("Waarom?") names no topic of its own, so it borrows too. Markup
+    is left out (``without_markup``).
     """
+    question = without_markup(question)
     if not history:
         return question
     short = len(question.split()) <= 4
@@ -143,7 +158,7 @@ def retrieval_text(question: str, history: list[Turn] | None) -> str:
         or (short and not STANDALONE.match(question))
         or not has_words(question)
     )
-    return f"{history[-1].question} {question}" if elliptic else question
+    return f"{without_markup(history[-1].question)} {question}" if elliptic else question
 
 
 class Kernwijzer:
@@ -248,7 +263,7 @@ class Kernwijzer:
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
         text = retrieval_text(question, history)
-        language = detect_language(question)
+        language = detect_language(without_markup(question))
         expansions = tuple(expand(text))
         s = self.settings
         if language != "en":
@@ -346,6 +361,7 @@ class Kernwijzer:
         """
         retriever = retriever or self._loaded()[1]
         snapshot = retriever.snapshot
+        question = without_markup(question)
         found = retriever.search(query, limit=80, documents=documents)
         hits, dense = found.hits, found.best_dense
         evidence = assess(
