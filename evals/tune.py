@@ -32,6 +32,8 @@ GRID: dict[str, list[float]] = {
     "lexical_weight_en": [0.1, 0.2, 0.3, 0.4, 0.5],
     "section_weight": [0.1, 0.2, 0.3, 0.4, 0.6],
     "short_penalty": [0.0, 0.1, 0.15, 0.25, 0.4],
+    "gloss_weight": [0.5, 0.75, 1.0, 1.5],
+    "cue_bonus": [0.0, 0.05, 0.1, 0.2],
 }
 
 
