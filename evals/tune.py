@@ -34,6 +34,7 @@ GRID: dict[str, list[float]] = {
     "short_penalty": [0.0, 0.1, 0.15, 0.25, 0.4],
     "gloss_weight": [0.5, 0.75, 1.0, 1.5],
     "cue_bonus": [0.0, 0.05, 0.1, 0.2],
+    "coverage_weight": [0.0, 0.05, 0.1, 0.2],
 }
 
 

@@ -94,3 +94,18 @@ def test_a_document_filter_ranks_within_that_document(kw):
     assert {doc_ids[h.index] for h in found.hits} == {"asr-huisartsenzorg"}
     # the evidence is the best sentence of the document searched, hit or not
     assert found.best_dense >= max(h.dense for h in found.hits) - 1e-6
+
+
+def test_coverage_counts_each_question_term_once_per_text():
+    from kernwijzer.lexical import Bm25Index, tokens
+
+    index = Bm25Index(
+        [
+            "Voor huisartsenzorg is geen toestemming van ons nodig.",
+            "Toestemming, toestemming en nog eens toestemming.",
+            "Het basisaanbod wordt door iedere huisartsenpraktijk geboden.",
+        ]
+    )
+    covered = index.coverage(tokens("toestemming nodig huisartsenzorg toestemming"))
+    assert covered.tolist() == pytest.approx([1.0, 1 / 3, 0.0])
+    assert index.coverage([]).tolist() == [0.0, 0.0, 0.0]

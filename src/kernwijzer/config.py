@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         description="English questions: weight of the Dutch word-for-word gloss's vector "
         "beside the question's own (0 = the question's alone).",
     )
+    coverage_weight: float = Field(
+        0.05,
+        ge=0,
+        description="Bonus per share of the question's (Dutch) search terms a sentence holds.",
+    )
     english_terms: bool = Field(
         True, description="English questions: search the lexicon's Dutch words lexically."
     )

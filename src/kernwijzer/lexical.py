@@ -88,6 +88,18 @@ class Bm25Index:
         """Every stemmed token of the indexed texts."""
         return self._vocab
 
+    def coverage(self, query_tokens: list[str]) -> np.ndarray:
+        """Per text, the share of the distinct query tokens it contains (0 to 1)."""
+        distinct = list(dict.fromkeys(query_tokens))
+        counts = np.zeros(self.size, dtype=np.float32)
+        scores = self._retriever.scores
+        indptr, indices = scores["indptr"], scores["indices"]
+        for token in distinct:
+            column = self._vocab.get(token)
+            if column is not None:
+                counts[indices[indptr[column] : indptr[column + 1]]] += 1
+        return counts / len(distinct) if distinct else counts
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """Score of every text, divided by the best score (all zeros when nothing matches)."""
         known = [t for t in query_tokens if t in self._vocab]

@@ -2,7 +2,8 @@
 
 Each sentence's score = its dense similarity + ``w_lex`` × its BM25 score + ``w_sec`` ×
 the score of the chunk (section passage) that holds it, plus ``cue_bonus`` when it has the
-shape of answer the question asks for (a reason for "why", ``answertype``). The lexical
+shape of answer the question asks for (a reason for "why", ``answertype``), plus
+``coverage_weight`` × the share of the question's terms it holds. The lexical
 weight depends on the question's language: English questions over Dutch text rely on the
 dense side (helped by their Dutch gloss, ``lexicon``), exact terms (U3, 2095, VECOZO) come
 through the lexical side, helped by the glossary's and the lexicon's Dutch terms.
@@ -193,6 +194,13 @@ class HybridRetriever:
             # all lie outside the documents asked about.
             allowed = allowed & np.isin(self._doc_ids, list(documents))
         fused = self.fuse(sig, query.language)
+        if self.settings.coverage_weight:
+            # BM25 weighs rare words and short texts; a sentence that holds all of the
+            # question's terms can still trail one that holds its rarest. An English
+            # question's terms are its Dutch reading (its own words are not the corpus's).
+            words = query.terms if query.language == "en" else (query.text, *query.expansions)
+            covered = self.snapshot.sentence_bm25.coverage(tokens(" ".join(words)))
+            fused = fused + self.settings.coverage_weight * covered
         if self.settings.cue_bonus:
             for cue in cue_matches(query.text):
                 fused = fused + self.settings.cue_bonus * self._shape[cue]
