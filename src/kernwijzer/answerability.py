@@ -33,8 +33,9 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ def _known(token: str, vocabulary: set[str] | dict[str, int]) -> bool:
 
 
 def unknown_terms(
-    question: str, vocabulary: set[str] | dict[str, int], terms: list[Term] | None = None
+    question: str, vocabulary: set[str] | dict[str, int], terms: Sequence[Term] | None = None
 ) -> tuple[str, ...]:
     """Content words of a Dutch question that occur nowhere in the corpus.
 
@@ -145,7 +146,7 @@ def coverage(
     language: str,
     passage: str,
     vocabulary: set[str] | dict[str, int],
-    glossary_terms: list[Term] | None = None,
+    glossary_terms: Sequence[Term] | None = None,
 ) -> float:
     """Share of the question's content terms that the passage contains (0 when none).
 
@@ -167,6 +168,12 @@ def coverage(
     return sum(terms) / len(terms) if terms else 0.0
 
 
+@lru_cache(maxsize=4096)
+def _form_tokens(form: str) -> tuple[str, ...]:
+    # The lexicon's few thousand Dutch forms, stemmed once each.
+    return tuple(tokens(form))
+
+
 def english_coverage(reading: Reading, passage: str) -> float:
     """Share of an English question's lexicon phrases that the passage names in Dutch.
 
@@ -174,7 +181,7 @@ def english_coverage(reading: Reading, passage: str) -> float:
     """
     passage_tokens = set(tokens(passage))
     found = [
-        any(contains(passage_tokens, t) for form in group for t in tokens(form))
+        any(contains(passage_tokens, t) for form in group for t in _form_tokens(form))
         for group in reading.groups
     ]
     found += [False] * len(reading.untranslated)

@@ -58,14 +58,19 @@ def load_glossary() -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def matches(question: str) -> list[Term]:
-    """The glossary entries a question touches."""
-    return [
+@lru_cache(maxsize=256)
+def matches(question: str) -> tuple[Term, ...]:
+    """The glossary entries a question touches.
+
+    Cached: a question is expanded for retrieval and judged for answerability, and the
+    sixty patterns are most of either's lexical time.
+    """
+    return tuple(
         term
         for term in load_glossary()
         if (term.pattern and term.pattern.search(question))
         or (term.case_pattern and term.case_pattern.search(question))
-    ]
+    )
 
 
 def expand(question: str) -> list[str]:
