@@ -20,7 +20,7 @@ import re
 # Asking for an amount, a count, a frequency, a duration or a price, in Dutch or English.
 QUANTITY = re.compile(
     r"\b(hoeveel|hoe ?vaak|hoe ?lang|hoelang|wat kost|kost(en|te)? .*\?|verdien\w*|salaris\w*|"
-    r"tarie[fv]\w*|bedrag\w*|percentage\w*|how (many|much|often|long)|what does .* cost|"
+    r"tarie[fv]\w*|bedrag\w*|how (many|much|often|long)|what does .* cost|"
     r"cost\w*|fees?|salar\w+|earn\w*|price\w*|percentage\w*)\b",
     re.IGNORECASE,
 )

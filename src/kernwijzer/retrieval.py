@@ -144,10 +144,9 @@ class HybridRetriever:
         s = self.settings
         return s.lexical_weight_en if language == "en" else s.lexical_weight_nl
 
-    def signals(self, query: Query) -> dict[str, np.ndarray]:
-        """Every per-sentence signal: dense and BM25, of the sentence and of its chunk."""
+    def signals(self, query: Query, q_tokens: list[str]) -> dict[str, np.ndarray]:
+        """Every per-sentence signal: dense, and BM25 over ``q_tokens``; of sentence and chunk."""
         snap = self.snapshot
-        q_tokens = tokens(" ".join((query.text, *query.expansions, *query.terms)))
         chunk_of = np.maximum(self._chunk_of, 0)
         has_chunk = self._chunk_of >= 0
         chunk_dense = self._chunk_dense.scores(query.vector)
@@ -187,7 +186,11 @@ class HybridRetriever:
 
     def search(self, query: Query, limit: int = 50, documents: set[str] | None = None) -> Retrieved:
         """The best ``limit`` answerable sentences (of ``documents`` only, if given)."""
-        sig = self.signals(query)
+        # Tokenised once: the lexical signals search them all; the coverage bonus counts an
+        # English question's Dutch terms only (its own words are not the corpus's).
+        term_tokens = tokens(" ".join(query.terms))
+        q_tokens = tokens(" ".join((query.text, *query.expansions))) + term_tokens
+        sig = self.signals(query, q_tokens)
         allowed = self._answerable
         if documents is not None:
             # Before ranking, not after: at scale the best sentences of a large corpus may
@@ -196,10 +199,9 @@ class HybridRetriever:
         fused = self.fuse(sig, query.language)
         if self.settings.coverage_weight:
             # BM25 weighs rare words and short texts; a sentence that holds all of the
-            # question's terms can still trail one that holds its rarest. An English
-            # question's terms are its Dutch reading (its own words are not the corpus's).
-            words = query.terms if query.language == "en" else (query.text, *query.expansions)
-            covered = self.snapshot.sentence_bm25.coverage(tokens(" ".join(words)))
+            # question's terms can still trail one that holds its rarest.
+            counted = term_tokens if query.language == "en" else q_tokens
+            covered = self.snapshot.sentence_bm25.coverage(counted)
             fused = fused + self.settings.coverage_weight * covered
         if self.settings.cue_bonus:
             for cue in cue_matches(query.text):
