@@ -263,26 +263,24 @@ class Kernwijzer:
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
         text = retrieval_text(question, history)
-        language = detect_language(without_markup(question))
-        expansions = tuple(expand(text))
+        asked = without_markup(question)
+        language = detect_language(asked)
         s = self.settings
-        if language != "en":
-            vector = self.embedder.queries([text])[0]
-            return Query(text=text, language=language, expansions=expansions, vector=vector)
         # An English question is also read word for word in Dutch (``lexicon``): its gloss
         # lands nearer the Dutch sentences than the English does; one call embeds both.
-        reading = read_english(text)
-        texts = [text, reading.gloss] if reading.gloss and s.gloss_weight > 0 else [text]
-        vectors = self.embedder.queries(texts)
+        reading = read_english(text) if language == "en" else None
+        gloss = reading.gloss if reading and s.gloss_weight > 0 else ""
+        vectors = self.embedder.queries([text, gloss] if gloss else [text])
         own = vectors[0]
         mixed = own + s.gloss_weight * vectors[1] if len(vectors) > 1 else own
         return Query(
             text=text,
+            asked=asked,
             language=language,
-            expansions=expansions,
-            vector=mixed / np.linalg.norm(mixed),
-            terms=reading.terms if s.english_terms else (),
-            own_vector=own,
+            expansions=tuple(expand(text)),
+            vector=mixed / np.linalg.norm(mixed) if reading else own,
+            terms=reading.terms if reading and s.english_terms else (),
+            own_vector=own if reading else None,
             reading=reading,
         )
 
@@ -309,7 +307,7 @@ class Kernwijzer:
             )
         started = time.perf_counter()
         query = self.query(text, history)
-        hits, evidence = self.retrieve(query, text, documents, retriever=retriever)
+        hits, evidence = self.retrieve(query, documents, retriever=retriever)
         retrieved = time.perf_counter()
         abstain = not hits or evidence.probability < self.settings.answerable_threshold
         answer_text, citations = compose(
@@ -347,7 +345,6 @@ class Kernwijzer:
     def retrieve(
         self,
         query: Query,
-        question: str,
         documents: set[str] | None = None,
         *,
         retriever: HybridRetriever | None = None,
@@ -361,11 +358,10 @@ class Kernwijzer:
         """
         retriever = retriever or self._loaded()[1]
         snapshot = retriever.snapshot
-        question = without_markup(question)
         found = retriever.search(query, limit=80, documents=documents)
         hits, dense = found.hits, found.best_dense
         evidence = assess(
-            question,
+            query.asked,
             query.language,
             dense,
             self.bank.similarity(query.asked_vector, query.language),

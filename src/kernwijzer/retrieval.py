@@ -34,7 +34,8 @@ from kernwijzer.structure import UNQUOTABLE
 class Query:
     """A question prepared for retrieval."""
 
-    text: str
+    text: str  # what is searched: the question, with the one before it for a follow-up
+    asked: str  # the question itself as searched (markup left out): what is judged
     language: str
     expansions: tuple[str, ...]  # the glossary's Dutch terms (shown to the user)
     vector: np.ndarray  # for retrieval: an English question's mixed with its Dutch gloss
