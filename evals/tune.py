@@ -26,13 +26,15 @@ from kernwijzer.evaluation import run_eval
 from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.questions import Question, assign_halves, load_questions
 
+# The low ends (no BM25, no section score, no gloss) are there for a dense side strong
+# enough to need less help (EmbeddingGemma against e5-small).
 GRID: dict[str, list[float]] = {
-    "rrf_k": [10, 20, 30, 45, 60],
-    "lexical_weight_nl": [0.2, 0.3, 0.4, 0.5, 0.7],
-    "lexical_weight_en": [0.1, 0.2, 0.3, 0.4, 0.5],
-    "section_weight": [0.1, 0.2, 0.3, 0.4, 0.6],
+    "rrf_k": [10, 20, 30, 45, 60, 90],
+    "lexical_weight_nl": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7],
+    "lexical_weight_en": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
+    "section_weight": [0.0, 0.1, 0.2, 0.3, 0.4, 0.6],
     "short_penalty": [0.0, 0.1, 0.15, 0.25, 0.4],
-    "gloss_weight": [0.5, 0.75, 1.0, 1.5],
+    "gloss_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
     "cue_bonus": [0.0, 0.05, 0.1, 0.2],
     "coverage_weight": [0.0, 0.05, 0.1, 0.2],
 }

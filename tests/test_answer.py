@@ -66,14 +66,19 @@ def test_a_footnote_that_states_something_is_quoted(kw):
 
 
 def test_a_section_that_is_a_list_is_quoted_whole(kw):
-    answer = kw.answer("Welke signalen kunnen aanleiding zijn voor nader onderzoek?")
-    owner = "De eigenaar van de huisartsenpraktijk"
-    quote = next(c.quote for c in answer.citations if owner in c.quote)
+    """A hit on the heading "4.1. Signalen" quotes the list the section is."""
+    from kernwijzer.answer import _heading_quote
+
+    doc = kw.snapshot.documents["lhv-nhg-kernwaarden"]
+    section = doc.by_anchor["4-1-signalen"]
+    _, (start, end) = _heading_quote(doc.text, section.body_start, 1000)
+    quote = doc.text[start:end]
+    assert quote.startswith("De eigenaar van de huisartsenpraktijk")
     assert "Onduidelijke organisatieconstructies" in quote
 
 
 def test_a_label_is_quoted_with_what_it_names(kw):
-    answer = kw.answer("What counts as urgent GP care?")
+    answer = kw.answer("Wat is spoedeisende zorg?")
     assert all(c.quote.strip() != "Spoedeisende zorg" for c in answer.citations)
     labelled = [c.quote for c in answer.citations if c.quote.startswith("Spoedeisende zorg\n")]
     assert labelled and "- Spoedzorg is zorg die niet kan wachten" in labelled[0]

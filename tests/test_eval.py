@@ -13,28 +13,39 @@ import sys
 import pytest
 
 from kernwijzer.evaluation import Outcome, Returned, score
-from kernwijzer.questions import GoldSource, Question, load_questions
+from kernwijzer.questions import REGISTERS, GoldSource, Question, load_questions
 from kernwijzer.sections import Section, build_sections
 from tests.conftest import CORPUS, settings_env
 
+# Set on EmbeddingGemma over the question set with its register variants (test half:
+# hit@5 0.946, MRR 0.838, out-of-scope answered 0.092, answerable refused 0.010, partial
+# 0.123). abstain_recall is no longer gated: an out-of-scope question shown as "partial"
+# (with its caution) is not a refusal, and the three outcomes are gated instead.
 GATE = {
-    "quote_hit@5": 0.80,
-    "quote_mrr@10": 0.69,
+    "quote_hit@5": 0.90,
+    "quote_mrr@10": 0.79,
     "section_hit@5": 0.81,
-    "abstain_recall": 0.85,
     "evidence_auroc": 0.94,
     "verbatim_rate": 1.0,
     "original_verbatim_rate": 1.0,
     "link_validity": 1.0,
 }
-CEILING = {"wrongly_abstained": 0.11}
+CEILING = {"wrongly_abstained": 0.03, "oos_answered": 0.13, "answerable_partial": 0.18}
 
 
 def test_question_set_is_valid_and_grounded(documents):
     questions = load_questions(CORPUS.parent / "evals" / "questions.yaml")
     assert len(questions) >= 280 and sum(q.abstain for q in questions) >= 150
-    languages = [q.language for q in questions]
-    assert abs(languages.count("nl") - languages.count("en")) <= 0.2 * len(questions)
+    # The original questions are balanced by language; the register variants are mostly
+    # Dutch by design (colloquial, misspelt, abbreviated), one English paraphrase each.
+    languages = [q.language for q in questions if q.register == "original"]
+    assert abs(languages.count("nl") - languages.count("en")) <= 0.2 * len(languages)
+    variants = [q for q in questions if q.variant_of and not q.abstain]
+    assert len({q.variant_of for q in variants}) >= 60
+    for register in ("colloquial", "typo", "abbreviation", "english-paraphrase"):
+        assert sum(q.register == register for q in variants) >= 60, register
+    registered = [q for q in questions if q.id.startswith("oos-near-miss-reg")]
+    assert len(registered) >= 40 and {q.register for q in registered} >= set(REGISTERS)
     assert {q.source[0].doc for q in questions if q.source} == set(documents)
     for q in questions:
         for phrase in q.expected:

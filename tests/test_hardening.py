@@ -84,6 +84,87 @@ def test_an_intact_index_is_left_unchanged(copy, embedder):
     assert IndexStore(copy).manifest() == before
 
 
+# ------------------------------------------------------------------ damaged read copy
+
+SEGMENT_Q = "Wat zijn de voorwaarden voor segment 1?"
+SEGMENT_A = "Geregistreerd zijn in BIG-register"
+
+
+def _random_vectors(copy_dir: Path) -> None:
+    import numpy as np
+
+    vectors = np.load(copy_dir / "sentences.npy")
+    noise = np.random.default_rng(0).normal(size=vectors.shape).astype(np.float32)
+    np.save(copy_dir / "sentences.npy", noise / np.linalg.norm(noise, axis=1, keepdims=True))
+
+
+def _shifted_offsets(copy_dir: Path) -> None:
+    rows = json.loads((copy_dir / "sentences.json").read_text(encoding="utf-8"))
+    for meta in rows["metadatas"]:
+        meta["start"], meta["end"] = int(meta["start"]) + 3, int(meta["end"]) + 3
+    (copy_dir / "sentences.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+
+
+def _bm25_scores(copy_dir: Path) -> None:
+    import numpy as np
+
+    path = copy_dir / "sentences.bm25" / "data.csc.index.npy"
+    data = np.load(path)
+    np.save(path, np.ones_like(data))
+
+
+DAMAGE = {"vectors": _random_vectors, "offsets": _shifted_offsets, "bm25": _bm25_scores}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_read_copy_never_answers_and_index_repairs_it(copy, embedder, damage):
+    copy_dir = _active_build(copy) / "read-copy"
+    assert (copy_dir / "digests.json").exists()
+    DAMAGE[damage](copy_dir)
+    out = _cli(["ask", SEGMENT_Q], copy)
+    assert out.returncode == 3, out.stderr
+    assert "damaged" in out.stderr and "kernwijzer index" in out.stderr
+    assert "Traceback" not in out.stderr
+    # `index` rewrites the copy from the store of record (no re-embedding), and says so.
+    report = build_index(copy, embedder=embedder, progress=False)
+    assert report.repaired and report.embedded == 0
+    answer = Kernwijzer(copy, embedder).answer(SEGMENT_Q)
+    assert not answer.abstained
+    assert SEGMENT_A in answer.citations[0].quote
+
+
+def test_vectors_are_never_reused_from_a_damaged_read_copy(copy, embedder):
+    import numpy as np
+
+    copy_dir = _active_build(copy) / "read-copy"
+    _random_vectors(copy_dir)
+    # A change to the corpus: the next build would reuse every unchanged vector.
+    _edit_sources(copy, lambda entries: entries[0].update(version="2.0"))
+    build_index(copy, embedder=embedder, progress=False)
+    manifest = IndexStore(copy).manifest()
+    assert manifest is not None
+    stored = IndexStore(copy)._read_chroma(manifest, "sentences")
+    answer = Kernwijzer(copy, embedder).answer(SEGMENT_Q)
+    assert not answer.abstained and SEGMENT_A in answer.citations[0].quote
+    # The store of record holds unit vectors near the question, not noise.
+    best = float(np.max(stored.embeddings @ embedder.queries([SEGMENT_Q])[0]))
+    assert best > 0.4
+
+
+def test_an_unchanged_read_copy_is_verified_without_hashing_again(copy, embedder, monkeypatch):
+    from kernwijzer import compact
+
+    store = IndexStore(copy)
+    manifest = store.manifest()
+    assert manifest is not None
+    assert store.read_copy_state(manifest) == "ok"  # hashes, and remembers
+    hashed: list[Path] = []
+    original = compact.sha256_of
+    monkeypatch.setattr(compact, "sha256_of", lambda p: hashed.append(p) or original(p))
+    assert IndexStore(copy).read_copy_state(manifest) == "ok"
+    assert hashed == []
+
+
 # ------------------------------------------------------------------ 3, 5, 9. corpus
 
 
@@ -374,3 +455,56 @@ def test_ctrl_c_during_a_batch_ends_quietly(index_settings, tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ settings and limits (round 3)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("bad", "cannot be read as YAML"),
+        ("tag", "could not determine a constructor"),
+        ("dir", "is not a file"),
+        ("/dev/zero", "is not a file"),
+    ],
+)
+def test_a_bad_config_file_is_exit_2_with_its_cause(tmp_path, config, message):
+    files = {"bad": "a: [1\n", "tag": '!!python/object/apply:os.system ["echo hi"]\n'}
+    if config in files:
+        path = tmp_path / f"{config}.yaml"
+        path.write_text(files[config])
+        config = str(path)
+    elif config == "dir":
+        config = str(tmp_path)
+    out = subprocess.run(
+        [*CLI, "sections", "--config", config], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("top_k", ["0", "-5", "1000000", "x"])
+def test_cli_top_k_is_limited_as_the_api_is(index_settings, top_k):
+    out = _cli(["ask", "--top-k", top_k, "Wat betekent urgentie U3?"], index_settings)
+    assert out.returncode == 2 and "1 to 50" in out.stderr
+
+
+def test_a_question_of_terminal_escapes_only_is_refused(index_settings):
+    out = _cli(["ask", "\x1b[31m\x1b[1m\x1b[0m"], index_settings)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_an_unknown_setting_is_named_on_stderr(index_settings):
+    env = {**settings_env(index_settings), "KERNWIJZER_BOGUS": "1"}
+    out = subprocess.run(
+        [*CLI, "sections", "lhv-aanbod-web"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0 and "KERNWIJZER_BOGUS" in out.stderr
+
+
+def test_sources_prints_metadata_literally(copy):
+    _edit_sources(copy, lambda entries: entries[0].update(title="Titel [/bold] root:x:0"))
+    out = _cli(["sources"], copy)
+    assert out.returncode == 0, out.stderr
+    assert "[/bold]" in out.stdout and "root:x:0" in out.stdout

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import yaml
 
-from kernwijzer import compact
 from kernwijzer.config import load_settings
 from kernwijzer.indexing import build_index
 from kernwijzer.pipeline import Kernwijzer
@@ -156,28 +155,36 @@ def _same_rows(a, b) -> None:
     assert np.array_equal(np.asarray(a.embeddings), np.asarray(b.embeddings))
 
 
-def test_a_build_loads_from_its_read_copy_and_a_damaged_copy_is_rebuilt(small_settings, embedder):
-    """The read copy holds exactly Chroma's rows; a missing, short or damaged copy is read
-    from Chroma again and rewritten, never a reason to refuse the index."""
+def test_a_build_loads_from_its_sealed_read_copy(small_settings, embedder):
+    """The read copy holds exactly Chroma's rows and is sealed with digests; a missing copy
+    is read from Chroma again and rewritten, a damaged one is refused (never answered
+    from), naming the repair."""
+    import shutil
+
+    from kernwijzer.store import IndexCorruptError
+
     build_index(small_settings, embedder=embedder, progress=False)
     store = IndexStore(small_settings)
     manifest = store.manifest()
     assert manifest is not None
     folder = store.read_copy_dir(manifest)
+    assert (folder / "digests.json").exists()
     for kind in ("documents", "chunks", "sentences"):
         assert (folder / f"{kind}.npy").exists() and (folder / f"{kind}.json").exists()
         _same_rows(store.read(manifest, kind), store._read_chroma(manifest, kind))
-    (folder / "sentences.npy").write_bytes(b"\x93NUMPY garbage")
-    (folder / "chunks.json").write_text('{"format": 1, "ids": []}', encoding="utf-8")
-    (folder / "documents.json").unlink()
+    shutil.rmtree(folder)
+    IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)  # from Chroma
+    assert (folder / "digests.json").exists()
     for kind in ("documents", "chunks", "sentences"):
-        _same_rows(store.read(manifest, kind), store._read_chroma(manifest, kind))
-        assert compact.load(
-            folder, kind, manifest.counts[kind], manifest.dim if kind != "documents" else 1
+        _same_rows(
+            IndexStore(small_settings).read(manifest, kind), store._read_chroma(manifest, kind)
         )
-    snapshot = IndexSnapshot.load(store, embedder.model_id)
+    snapshot = IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)
     assert isinstance(snapshot.sentences.vectors, np.memmap)  # mapped, not copied
     assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations
+    (folder / "sentences.npy").write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(IndexCorruptError, match="kernwijzer index"):
+        IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)
 
 
 def test_bm25_is_kept_with_the_read_copy_and_a_damaged_one_is_rebuilt(small_settings, embedder):

@@ -34,6 +34,7 @@ LABELS = {
         "abstain_scoped": "De gekozen bron(nen) beantwoorden deze vraag niet. Hieronder staan "
         "de passages daaruit die er het dichtst bij komen; zij zijn geen antwoord.",
         "none": "Geen passages gevonden.",
+        "partial": "De bronnen gaan hierover, maar noemen mogelijk niet precies wat u vraagt.",
     },
     "en": {
         "abstain": "The sources do not answer this question. Below are the nearest passages; "
@@ -41,6 +42,7 @@ LABELS = {
         "abstain_scoped": "The chosen source(s) do not answer this question. Below are their "
         "nearest passages; they are not an answer.",
         "none": "No passages found.",
+        "partial": "The sources discuss this, but may not state exactly what you ask.",
     },
 }
 
@@ -98,6 +100,9 @@ class Answer:
     abstained: bool
     answer: str
     citations: list[Citation]
+    # "answered" (the passages answer), "partial" (they speak of the question's topic but
+    # may not state what is asked) or "abstained" (they are about something else).
+    status: str = "answered"
     timings_ms: dict[str, float] = field(default_factory=dict)
     expansions: list[str] = field(default_factory=list)
     evidence: dict[str, object] = field(default_factory=dict)  # answerability features
@@ -370,10 +375,13 @@ def compose(
     answer_sentences: int,
     context_chars: int = 0,
     scoped: bool = False,
+    partial: bool = False,
 ) -> tuple[str, list[Citation]]:
     """The short answer and its citations (see the module docstring).
 
     ``scoped``: the user chose the sources, so a refusal says those sources are silent.
+    ``partial``: the sources may not state what is asked; the answer says so first, and no
+    passage is called strong.
     """
     spans = select_spans(
         snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin, context_chars
@@ -390,7 +398,7 @@ def compose(
     if citations and not abstain:
         best = citations[0].score
         citations = [
-            c if c.score >= best - answer_margin else replace(c, strength="partial")
+            c if c.score >= best - answer_margin and not partial else replace(c, strength="partial")
             for c in citations
         ]
     labels = LABELS.get(language, LABELS["nl"])
@@ -407,4 +415,5 @@ def compose(
         if c.quote.rstrip().endswith(":") or ("\n" in c.quote and len(c.quote) <= 600):
             text = c.quote  # a sentence that introduces a list brings the list
         parts.append(f"“{text.strip()}” [{c.rank}]")
-    return " ".join(parts), citations
+    said = " ".join(parts)
+    return (f"{labels['partial']}\n{said}" if partial else said), citations

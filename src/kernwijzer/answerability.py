@@ -13,7 +13,9 @@ several facts about the question and its best passage:
   in one language are similar for that reason alone;
 - ``coverage``: the share of the question's content terms that the best passage contains
   (for English questions, the glossary's Dutch forms of its domain terms);
-- ``unknown``: Dutch content words the corpus never uses ("amoxicilline");
+- ``unknown``: content words that name nothing the corpus speaks of ("amoxicilline"):
+  rare in everyday language, not a misspelling of a corpus word, not a compound of known
+  parts (``everyday``), so that "jullie", "begeleidng" or "nicotinepleisters" do not count;
 - ``domain_terms``: how many of the glossary's domain terms the question names (for an
   English question the strongest sign that it asks about what the corpus covers);
 - ``english``: English questions score lower against Dutch text for the same relevance;
@@ -21,8 +23,11 @@ several facts about the question and its best passage:
   (``answertype``): the near miss that uses the corpus's words.
 
 A logistic regression over these, fitted by ``kernwijzer calibrate`` on the calibration
-half of the question set only and stored as ``answerability.json``, turns them into the
-probability that the sources answer; the pipeline abstains below ``answerable_threshold``.
+half of the question set only and stored per model profile as
+``answerability-<model>.json``, turns them into the probability that the sources answer.
+Two boundaries fitted with it turn that into three outcomes: abstained, partial (the
+sources speak of the topic but may not state what is asked) and answered
+(``fit_boundaries``).
 Applying the fitted model is a dot product: scikit-learn is needed to fit, not to answer.
 Not here: what to show when abstaining (``answer.py``).
 """
@@ -44,6 +49,7 @@ import numpy as np
 import yaml
 
 from kernwijzer.answertype import quantity_missing
+from kernwijzer.everyday import CorpusWords, is_everyday, unknown_words, words_of
 from kernwijzer.glossary import Term, contains, in_passage, matches
 from kernwijzer.lexical import stem, tokens
 from kernwijzer.lexicon import Reading
@@ -60,6 +66,8 @@ FEATURES = (
     "quantity_missing",
 )
 NEIGHBOURS = 3
+# The fitted model of the default profile; each profile names its own (``config.PROFILES``).
+PACKAGED = "answerability-embeddinggemma-300m.json"
 # Dutch question words and verbs that carry no topic: a question may use them although the
 # corpus (policy prose) never does. Stemmed forms, as `lexical.tokens` produces them.
 QUESTION_STEMS = frozenset(
@@ -110,35 +118,24 @@ class Evidence:
         return asdict(self)
 
 
-def _known(token: str, vocabulary: set[str] | dict[str, int]) -> bool:
-    if token in vocabulary or token in QUESTION_STEMS:
-        return True
-    if not token.isalpha() or len(token) < 4:
-        return True  # numbers, codes and short words say nothing about scope
-    # A compound of two corpus words ("rokenprogramma") is not a new concept.
-    return any(
-        stem(token[:i]) in vocabulary and stem(token[i:]) in vocabulary
-        for i in range(3, len(token) - 2)
-    )
-
-
 def unknown_terms(
-    question: str, vocabulary: set[str] | dict[str, int], terms: Sequence[Term] | None = None
+    question: str,
+    vocabulary: set[str] | dict[str, int],
+    terms: Sequence[Term] | None = None,
+    words: CorpusWords | None = None,
 ) -> tuple[str, ...]:
-    """Content words of a Dutch question that occur nowhere in the corpus.
+    """Content words of a Dutch question that name nothing the corpus speaks of.
 
-    Words the glossary knows ("fulltime" for fte) are domain terms, never unknown.
-    ``terms`` are the question's glossary matches, when the caller has them already.
+    Words the glossary knows ("fulltime" for fte) are domain terms, never unknown; nor are
+    everyday words, misspellings of corpus words or compounds of known parts
+    (``everyday``). ``terms`` are the question's glossary matches, and ``words`` the
+    corpus's words, when the caller has them already.
     """
     for term in matches(question) if terms is None else terms:
         for pattern in (term.pattern, term.case_pattern):
             question = pattern.sub(" ", question) if pattern else question
-    found = [
-        token
-        for token in tokens(question)
-        if "-" not in token and not _known(token, vocabulary)  # compound parts count alone
-    ]
-    return tuple(dict.fromkeys(found))
+    words = words or CorpusWords([], vocabulary)
+    return tuple(unknown_words(question, "nl", words, set(QUESTION_STEMS)))
 
 
 def coverage(
@@ -147,23 +144,32 @@ def coverage(
     passage: str,
     vocabulary: set[str] | dict[str, int],
     glossary_terms: Sequence[Term] | None = None,
+    words: CorpusWords | None = None,
 ) -> float:
     """Share of the question's content terms that the passage contains (0 when none).
 
-    Terms are the question's stemmed words that the corpus uses at all (a Dutch word the
-    corpus never uses counts as a term the passage lacks) and the domain terms it names
-    in the glossary (``glossary_terms``, if the caller has them), matched by their Dutch
-    forms; question words do not count.
+    Terms are the question's words that the corpus uses (a misspelt one by its
+    correction), a word that names something the corpus never speaks of (a term the
+    passage lacks), and the domain terms it names in the glossary (``glossary_terms``, if
+    the caller has them), matched by their Dutch forms. Question words, and everyday words
+    the corpus happens not to use, do not count.
     """
+    words = words or CorpusWords([], vocabulary)
     passage_tokens = set(tokens(passage))
     named = matches(question) if glossary_terms is None else glossary_terms
     terms = [in_passage(term, passage_tokens) for term in named if not term.generic]
-    for token in dict.fromkeys(tokens(question)):
-        if token in QUESTION_STEMS or "-" in token or len(token) < 3:
+    unknown = set(unknown_words(question, language, words, set(QUESTION_STEMS)))
+    seen: set[str] = set()
+    for word in (part for w in words_of(question) for part in w.split("-")):
+        stems = tokens(word)
+        if not stems or len(word) < 3 or stems[0] in QUESTION_STEMS or stems[0] in seen:
             continue
-        if token in vocabulary:
-            terms.append(contains(passage_tokens, token))
-        elif language == "nl" and not _known(token, vocabulary):
+        seen.add(stems[0])
+        if stems[0] in vocabulary:
+            terms.append(contains(passage_tokens, stems[0]))
+        elif (fixed := words.correction(word)) is not None:
+            terms.append(contains(passage_tokens, stem(fixed)))
+        elif language == "nl" and word in unknown:
             terms.append(False)
     return sum(terms) / len(terms) if terms else 0.0
 
@@ -174,17 +180,25 @@ def _form_tokens(form: str) -> tuple[str, ...]:
     return tuple(tokens(form))
 
 
-def english_coverage(reading: Reading, passage: str) -> float:
+def english_unknown(reading: Reading, words: CorpusWords) -> tuple[str, ...]:
+    """An English question's untranslated words that are rare in English and not corpus words.
+
+    "coming", "city" or "sign" are how people ask; "ibuprofen" names something else.
+    """
+    return tuple(w for w in reading.untranslated if not is_everyday(w, "en") and not words.knows(w))
+
+
+def english_coverage(reading: Reading, passage: str, unknown: Sequence[str] = ()) -> float:
     """Share of an English question's lexicon phrases that the passage names in Dutch.
 
-    Its words that name nothing in the corpus count as phrases the passage lacks.
+    Its ``unknown`` words (naming nothing in the corpus) count as phrases the passage lacks.
     """
     passage_tokens = set(tokens(passage))
     found = [
         any(contains(passage_tokens, t) for form in group for t in _form_tokens(form))
         for group in reading.groups
     ]
-    found += [False] * len(reading.untranslated)
+    found += [False] * len(unknown)
     return sum(found) / len(found) if found else 0.0
 
 
@@ -198,6 +212,10 @@ class AnswerabilityModel:
     intercept: float
     features: tuple[str, ...] = FEATURES
     meta: dict[str, Any] = field(default_factory=dict)
+    # The two boundaries, fitted on the calibration half (``fit_boundaries``): below the
+    # first the sources do not answer; below the second they may not state what is asked.
+    abstain_below: float = 0.5
+    partial_below: float = 0.5
 
     def probability(self, evidence: Evidence) -> float:
         """P(the sources answer) for this evidence."""
@@ -206,10 +224,10 @@ class AnswerabilityModel:
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
-    def load(cls, path: Path | None = None) -> AnswerabilityModel:
-        """The model at ``path``, or the packaged one (``answerability.json``)."""
+    def load(cls, path: Path | None = None, packaged: str = PACKAGED) -> AnswerabilityModel:
+        """The model at ``path``, or the packaged file ``packaged`` (one per model profile)."""
         if path is None:
-            text = resources.files("kernwijzer").joinpath("answerability.json").read_text("utf-8")
+            text = resources.files("kernwijzer").joinpath(packaged).read_text("utf-8")
         else:
             text = path.read_text(encoding="utf-8")
         raw = json.loads(text)
@@ -222,6 +240,8 @@ class AnswerabilityModel:
             float(raw["intercept"]),
             tuple(raw["features"]),
             dict(raw.get("meta", {})),
+            float(raw.get("abstain_below", 0.5)),
+            float(raw.get("partial_below", raw.get("abstain_below", 0.5))),
         )
 
     def save(self, path: Path) -> None:
@@ -250,6 +270,30 @@ def fit(
         FEATURES,
         meta,
     )
+
+
+# A refusal of a question the sources answer is the most expensive mistake: the lower
+# boundary lets through all but this share of the calibration half's answerable questions.
+REFUSE_AT_MOST = 0.01
+# An out-of-scope question shown as answered is the next: the upper boundary lets at most
+# this share of the calibration half's out-of-scope questions through as "answered".
+ANSWER_AT_MOST = 0.05
+
+
+def fit_boundaries(
+    answerable: Sequence[float], out_of_scope: Sequence[float]
+) -> tuple[float, float]:
+    """The two boundaries from calibration-half probabilities (see the constants above).
+
+    The lower one lets through all but `REFUSE_AT_MOST` of the answerable questions (never
+    above even odds); an out-of-scope question above it and below the upper one is shown
+    as "partial", with the caution and its passages, which costs a reader less than a
+    refusal of what the sources do answer. The upper one lets at most `ANSWER_AT_MOST` of
+    the out-of-scope questions through as "answered".
+    """
+    lower = min(0.5, float(np.quantile(answerable, REFUSE_AT_MOST))) if answerable else 0.5
+    upper = float(np.quantile(out_of_scope, 1 - ANSWER_AT_MOST)) if out_of_scope else lower
+    return round(lower, 4), round(max(lower, upper), 4)
 
 
 def load_bank() -> list[tuple[str, str]]:
@@ -316,6 +360,7 @@ def assess(
     passage: str,
     model: AnswerabilityModel | None = None,
     reading: Reading | None = None,
+    words: CorpusWords | None = None,
 ) -> Evidence:
     """The evidence for one question; with a model, its probability too.
 
@@ -326,12 +371,13 @@ def assess(
     """
     # The glossary scan is the costly part of the lexical facts: once per question.
     named = matches(question)
+    words = words or CorpusWords([], vocabulary)
     if reading is not None:
-        covered = english_coverage(reading, passage)
-        unknown = reading.untranslated
+        unknown = english_unknown(reading, words)
+        covered = english_coverage(reading, passage, unknown)
     else:
-        covered = coverage(question, language, passage, vocabulary, named)
-        unknown = unknown_terms(question, vocabulary, named) if language == "nl" else ()
+        covered = coverage(question, language, passage, vocabulary, named, words)
+        unknown = unknown_terms(question, vocabulary, named, words) if language == "nl" else ()
     evidence = Evidence(
         dense=dense,
         offtopic=offtopic[0],

@@ -1,17 +1,19 @@
 """Fitting the answerability decision on the calibration half of a question set.
 
 `kernwijzer calibrate` runs every calibration-half question through retrieval, collects
-its evidence (see ``answerability.py``) and fits the model on it; the test half is never
-seen here. The result is a small JSON file (feature means, scales and weights, plus what
-it was fitted on) that the pipeline applies without scikit-learn.
+its evidence (see ``answerability.py``), fits the model on it and then the two boundaries
+between abstained, partial and answered; the test half is never seen here. The result is
+a small JSON file (feature means, scales and weights, boundaries, and what it was fitted
+on) that the pipeline applies without scikit-learn.
 Not here: the features themselves (``answerability.py``), scoring (``evaluation.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from kernwijzer.answerability import AnswerabilityModel, Evidence, fit
+from kernwijzer.answerability import AnswerabilityModel, Evidence, fit, fit_boundaries
 from kernwijzer.pipeline import Kernwijzer, Turn, clean_question
 from kernwijzer.questions import SPLIT_SEED, Question, assign_halves
 
@@ -43,4 +45,9 @@ def calibrate(
         "model": kw.embedder.model_id,
         "date": date.today().isoformat(),
     }
-    return fit(evidence, [not q.abstain for q in chosen], meta)
+    model = fit(evidence, [not q.abstain for q in chosen], meta)
+    probability = [model.probability(e) for e in evidence]
+    answerable = [p for p, q in zip(probability, chosen, strict=True) if not q.abstain]
+    oos = [p for p, q in zip(probability, chosen, strict=True) if q.abstain]
+    lower, upper = fit_boundaries(answerable, oos)
+    return replace(model, abstain_below=lower, partial_below=upper)

@@ -222,8 +222,14 @@ def _with_chips(answer: Answer, language: str) -> str:
             f"<em>{html.escape(c.doc_title)}</em> · {html.escape(c.section)}</span></a>"
         )
 
-    escaped = html.escape(answer.answer).replace("\n", "<br>")
-    return re.sub(r"\[(\d+)\]", chip, escaped)
+    text, note = answer.answer, ""
+    if answer.status == "partial":
+        # Said in the page's language, on a line of its own; the quotes follow as usual.
+        own = ANSWER_LABELS.get(answer.language, ANSWER_LABELS["nl"])["partial"]
+        text = text.removeprefix(own).lstrip("\n")
+        note = f'<strong class="kw-partial">{html.escape(said["partial"])}</strong><br>'
+    escaped = html.escape(text).replace("\n", "<br>")
+    return note + re.sub(r"\[(\d+)\]", chip, escaped)
 
 
 def _folded(summary: str, cards: list[str]) -> str:

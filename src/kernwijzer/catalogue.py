@@ -15,7 +15,6 @@ last (one rename). Not here: the index (``kernwijzer index`` picks the change up
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import yaml
 
 from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
 from kernwijzer.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
+from kernwijzer.files import sha256_of
 from kernwijzer.sections import Section, build_sections, slug
 
 if TYPE_CHECKING:
@@ -87,15 +87,6 @@ class Added:
             "notes": self.notes,
             "archived": asdict(self.archived) if self.archived else None,
         }
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256 (hex)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def editions(corpus_dir: Path) -> list[tuple[Path, SourceInfo]]:

@@ -50,6 +50,11 @@ class Chunk:
         """What is embedded: the section path gives the passage its context."""
         return " › ".join((*self.section_path, self.text)) if self.section_path else self.text
 
+    @property
+    def title(self) -> str:
+        """The section path as one title (for a prompt with a title slot)."""
+        return " › ".join(self.section_path)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -82,6 +87,11 @@ class Sentence:
     def embed_text(self) -> str:
         """What is embedded: the section title tells what a short sentence is about."""
         return f"{self.heading} › {self.text}" if self.heading else self.text
+
+    @property
+    def title(self) -> str:
+        """The section title (for a prompt with a title slot)."""
+        return self.heading
 
 
 def content_hash(text: str) -> str:

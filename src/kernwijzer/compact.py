@@ -4,8 +4,15 @@ Answering needs every row of the active build in memory. Paging them out of Chro
 seconds at this corpus size ×100 (and a Chroma import at every start); a memory-mapped
 ``.npy`` and one JSON file load in a fraction of that. Chroma stays the store of record:
 the copy is written beside a build when it is first read (or, for a Chroma server, into
-the local cache under the build id), checked against the manifest's counts when loaded,
-and simply rebuilt from Chroma when it is missing, short or damaged.
+the local cache under the build id) and rebuilt from Chroma when it is missing or short.
+
+A copy answers only once it is sealed: ``seal`` writes the sha256 of every file of the copy
+(rows, vectors, BM25 arrays) into ``digests.json``, last, and ``check`` compares them before
+a start uses the copy. Random vectors of the right shape, or offsets shifted by a few
+characters, pass every shape check and answer wrongly and silently; a digest does not pass.
+Hashing the copy at every start would cost a start its speed at a large corpus, so a file
+once verified is remembered by size and modification time (``memo``) and hashed again only
+when either changes.
 Not here: which rows to read or what they mean (``store``, ``snapshot``).
 """
 
@@ -15,12 +22,110 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from kernwijzer.files import sha256_of
+
 log = logging.getLogger(__name__)
 FORMAT = 1
+DIGESTS = "digests.json"
+State = Literal["absent", "unsealed", "ok"]
+
+
+class DamagedCopyError(Exception):
+    """A file of a sealed read copy is missing or does not match its digest."""
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != DIGESTS and not p.name.endswith(".tmp")
+    )
+
+
+def seal(folder: Path) -> None:
+    """Record the digest of every file of the copy; the record is written last.
+
+    A failure (read-only folder, full disk) leaves the copy unsealed: it is then not used,
+    and answering reads the store of record instead.
+    """
+    try:
+        digests = {
+            str(p.relative_to(folder)): {"sha256": sha256_of(p), "bytes": p.stat().st_size}
+            for p in _files(folder)
+        }
+        tmp = folder / f"{DIGESTS}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"format": FORMAT, "files": digests}), encoding="utf-8")
+        os.replace(tmp, folder / DIGESTS)
+    except OSError as exc:
+        log.warning("Could not seal the read copy in %s: %s", folder, exc)
+        (folder / f"{DIGESTS}.{os.getpid()}.tmp").unlink(missing_ok=True)
+
+
+def unseal(folder: Path) -> None:
+    """Drop the seal before a file of the copy is rewritten."""
+    try:
+        (folder / DIGESTS).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("Could not unseal the read copy in %s: %s", folder, exc)
+
+
+def check(folder: Path, memo: Path | None = None) -> State:
+    """Whether the copy in ``folder`` may be used: absent, unsealed, or verified ("ok").
+
+    Raises `DamagedCopyError` when a sealed file is missing or differs from its digest.
+    ``memo`` remembers verified files by size and modification time (a cache: unreadable
+    or unwritable, every file is hashed).
+    """
+    record_file = folder / DIGESTS
+    if not record_file.exists():
+        return "unsealed" if folder.exists() and any(folder.iterdir()) else "absent"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        files: dict[str, dict[str, Any]] = record["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DamagedCopyError(f"{DIGESTS} cannot be read ({exc})") from exc
+    known = _read_memo(memo)
+    verified = {}
+    for name, want in files.items():
+        path = folder / name
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise DamagedCopyError(f"{name} is missing") from exc
+        key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+        if known.get(key) != want["sha256"] and (
+            stat.st_size != want["bytes"] or sha256_of(path) != want["sha256"]
+        ):
+            raise DamagedCopyError(f"{name} does not match its digest")
+        verified[key] = want["sha256"]
+    if {k: known.get(k) for k in verified} != verified:
+        _write_memo(memo, verified)
+    return "ok"
+
+
+def _read_memo(memo: Path | None) -> dict[str, str]:
+    if memo is None:
+        return {}
+    try:
+        return dict(json.loads(memo.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _write_memo(memo: Path | None, verified: dict[str, str]) -> None:
+    if memo is None:
+        return
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(verified), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # only the next start's speed depends on it
 
 
 def load(folder: Path, kind: str, expected: int | None, dim: int) -> tuple[Any, ...] | None:
@@ -55,9 +160,10 @@ def save(
     metadatas: list[dict[str, Any]],
     vectors: np.ndarray,
 ) -> None:
-    """Write the copy of one collection; a failure only costs the next start its speed."""
+    """Write the copy of one collection (unsealed); a failure costs the next start its speed."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        unseal(folder)
         suffix = f".{os.getpid()}.tmp"
         rows_tmp = folder / f"{kind}.json{suffix}"
         vectors_tmp = folder / f"{kind}.npy{suffix}"

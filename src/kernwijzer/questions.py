@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -26,7 +26,11 @@ FIELDS = {
     "language",
     "context",
     "kind",
+    "register",
+    "variant_of",
 }
+# How a question is put: as the question set's authors wrote it, or as people type it.
+REGISTERS = ("original", "colloquial", "typo", "abbreviation", "english-paraphrase")
 
 
 class QuestionFileError(ValueError):
@@ -55,6 +59,8 @@ class Question:
     context: tuple[str, ...] = ()
     note: str = ""
     kind: str = ""  # what sort of question (out-of-scope: clinical, near-miss, ...)
+    register: str = "original"  # how it is put (`REGISTERS`)
+    variant_of: str = ""  # the question this one rephrases (it shares its half)
 
     @property
     def stratum(self) -> str:
@@ -101,6 +107,9 @@ def _entry(raw: object, index: int, path: Path) -> Question:
     abstain = raw.get("abstain", False)
     if not isinstance(abstain, bool):
         raise QuestionFileError(f"{where}: 'abstain' must be true or false")
+    register = str(raw.get("register") or "original")
+    if register not in REGISTERS:
+        raise QuestionFileError(f"{where}: 'register' must be one of {', '.join(REGISTERS)}")
     return Question(
         id=f"q{index + 1}" if raw_id is None or raw_id == "" else str(raw_id),
         question=question,
@@ -112,6 +121,8 @@ def _entry(raw: object, index: int, path: Path) -> Question:
         context=_strings(raw.get("context"), "context", where),
         note=str(raw.get("note") or ""),
         kind=str(raw.get("kind") or ""),
+        register=register,
+        variant_of=str(raw.get("variant_of") or ""),
     )
 
 
@@ -135,6 +146,11 @@ def load_questions(path: Path) -> list[Question]:
         if q.id in seen:
             raise QuestionFileError(f"{path.name}: duplicate id {q.id!r}")
         seen.add(q.id)
+    for q in questions:
+        if q.variant_of and q.variant_of not in seen:
+            raise QuestionFileError(
+                f"{path.name}: {q.id!r} is a variant of {q.variant_of!r}, which is not in the file"
+            )
     return questions
 
 
@@ -142,35 +158,49 @@ HALVES = ("calibration", "test")
 SPLIT_SEED = 20261123
 
 
-def assign_halves(questions: list[Question], seed: int = SPLIT_SEED) -> dict[str, str]:
+RECORDED_SPLIT = Path(__file__).resolve().parents[2] / "evals" / "split.yaml"
+
+
+def recorded_split(path: Path = RECORDED_SPLIT) -> dict[str, str]:
+    """The fixed split of the project's question set (id -> half); {} when absent."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return {qid: half for half in HALVES for qid in raw.get(half) or []}
+
+
+def assign_halves(
+    questions: list[Question], seed: int = SPLIT_SEED, recorded: dict[str, str] | None = None
+) -> dict[str, str]:
     """Split questions into a calibration half and a test half: id -> half.
 
-    Stratified by language and kind (`Question.stratum`): within a stratum, questions are
-    ordered by a seeded hash of their id and dealt out alternately, starting at a
-    stratum-dependent half so that odd strata do not all favour one side. A hash rather
-    than a shuffled list keeps a question in its half when others are added elsewhere.
-    Every threshold, weight or model is fitted on the calibration half; figures are
-    reported on the test half.
+    A question in the recorded split (``evals/split.yaml``, by default) keeps its half, and
+    a variant (``variant_of``) takes its original's: a rephrasing must never be fitted on
+    while its original is reported, or the reverse. The rest are stratified by language
+    and kind (`Question.stratum`): within a stratum, questions are ordered by a seeded
+    hash of their id and dealt out alternately, starting at a stratum-dependent half so
+    that odd strata do not all favour one side. Every threshold, weight or model is
+    fitted on the calibration half; figures are reported on the test half.
     """
 
     def key(text: str) -> str:
         return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
 
+    fixed = recorded_split() if recorded is None else recorded
+    halves: dict[str, str] = {q.id: fixed[q.id] for q in questions if q.id in fixed}
     strata: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
-        strata[q.stratum].append(q)
-    halves: dict[str, str] = {}
+        if q.id not in halves and not q.variant_of:
+            strata[q.stratum].append(q)
     for stratum, members in strata.items():
         first = int(key(stratum), 16) % 2
         for i, q in enumerate(sorted(members, key=lambda m: key(m.id))):
             halves[q.id] = HALVES[(i + first) % 2]
+    originals = {q.id: q.variant_of for q in questions}
+    for q in questions:
+        root = q.id
+        while originals.get(root):
+            root = originals[root]
+        halves.setdefault(q.id, halves.get(root, HALVES[0]))
     return halves
-
-
-@dataclass
-class QuestionSetSummary:
-    """Counts for a quick look at a question file."""
-
-    total: int
-    by_language: dict[str, int] = field(default_factory=dict)
-    by_category: dict[str, int] = field(default_factory=dict)

@@ -80,7 +80,17 @@ def _table(title: str, rows: dict[str, dict[str, Any]], keys: tuple[str, ...]) -
     return table
 
 
-KIND_KEYS = ("questions", "abstained")
+KIND_KEYS = ("questions", "abstained", "answered")
+OUTCOME_KEYS = (
+    "answerable_answered",
+    "answerable_partial",
+    "wrongly_abstained",
+    "oos_answered",
+    "oos_partial",
+    "abstain_recall",
+    "near_miss_answered",
+)
+REGISTER_KEYS = ("questions", "quote_hit@1", "quote_hit@5", "quote_mrr@10", *OUTCOME_KEYS)
 HALF_KEYS = (
     "quote_hit@1",
     "quote_hit@3",
@@ -116,6 +126,20 @@ def _feedback_html(result: dict[str, Any]) -> str:
 
 def _by_kind(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(result["summary"].get("kernwijzer", {}).get("by_kind", {}))
+
+
+def _outcomes(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Kernwijzer's three outcomes per half (answered, partial, abstained)."""
+    return {
+        half: {k: summary["kernwijzer"]["overall"].get(k) for k in OUTCOME_KEYS}
+        for half, summary in result.get("summary_by_half", {}).items()
+        if "kernwijzer" in summary
+    }
+
+
+def _by_register(result: dict[str, Any], half: str) -> dict[str, dict[str, Any]]:
+    summary = result.get("summary_by_half", {}).get(half, {})
+    return dict(summary.get("kernwijzer", {}).get("by_register", {}))
 
 
 def fidelity_rows(result: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
@@ -189,6 +213,10 @@ def print_summary(result: dict[str, Any]) -> None:
             "Kernwijzer per half (the model is fitted on calibration)", _halves(result), HALF_KEYS
         )
     )
+    console.print(_table("Kernwijzer outcomes per half", _outcomes(result), OUTCOME_KEYS))
+    for half in ("test", "calibration"):
+        if registers := _by_register(result, half):
+            console.print(_table(f"Kernwijzer by register, {half} half", registers, REGISTER_KEYS))
     fid, fid_keys = fidelity_rows(result)
     console.print(
         _table("Quotes against the original files, by declared repair (test half)", fid, fid_keys)
@@ -205,16 +233,17 @@ def print_summary(result: dict[str, Any]) -> None:
         and o.get("half", "test") == "test"
         and (
             o["abstained"] != o["abstain_expected"]
+            or (o["abstain_expected"] and o.get("status") == "answered")
             or (not o["abstain_expected"] and (o["quote_rank"] or 99) > 5)
         )
     ]
     if misses:
         table = Table(title="Kernwijzer misses, test half (no hit in top 5, or wrong abstention)")
-        for col in ("id", "language", "category", "abstained", "quote rank"):
+        for col in ("id", "language", "category", "status", "quote rank"):
             table.add_column(col)
         for o in misses:
             table.add_row(
-                o["id"], o["language"], o["category"], str(o["abstained"]), _fmt(o["quote_rank"])
+                o["id"], o["language"], o["category"], o.get("status", "?"), _fmt(o["quote_rank"])
             )
         console.print(table)
 
@@ -289,9 +318,10 @@ def _plot(result: dict[str, Any]) -> str:
     for label, expected in (("answerable", False), ("out of scope", True)):
         values = [o["evidence"] for o in scored if o["abstain_expected"] == expected]
         evidence.hist(values, bins=bins, alpha=0.6, label=f"{label} ({len(values)})")
-    threshold = result.get("settings", {}).get("answerable_threshold")
-    if isinstance(threshold, float):
-        evidence.axvline(threshold, color="black", linestyle="--", label="threshold")
+    bounds = result.get("split", {}).get("boundaries", {})
+    for name, style in (("abstain_below", "--"), ("partial_below", ":")):
+        if isinstance(bounds.get(name), float):
+            evidence.axvline(bounds[name], color="black", linestyle=style, label=name)
     evidence.set(title="Answerability evidence, test half", xlabel="P(answerable)")
     evidence.legend()
     buffer = io.BytesIO()
@@ -350,6 +380,8 @@ figures from the <strong>test half</strong> unless a table says otherwise</p>
 {_html_table("Kernwijzer by category, test half", rows["category"], HEADLINE)}
 {_html_table("Out-of-scope abstention by kind, test half", _by_kind(result), KIND_KEYS)}
 {_html_table("Kernwijzer per half (fitted on calibration)", _halves(result), HALF_KEYS)}
+{_html_table("Kernwijzer outcomes per half", _outcomes(result), OUTCOME_KEYS)}
+{_html_table("Kernwijzer by register, test half", _by_register(result, "test"), REGISTER_KEYS)}
 {_html_table("Quotes against the original files, by repair (test half)", *fidelity_rows(result))}
 {_html_table("One Kernwijzer quote per repair kind", _fidelity_examples(result), ("example",))}
 {_feedback_html(result)}

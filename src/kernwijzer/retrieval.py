@@ -42,6 +42,10 @@ class Query:
     terms: tuple[str, ...] = ()  # the lexicon's Dutch words for an English question
     own_vector: np.ndarray | None = None  # the question's alone, when ``vector`` is mixed
     reading: Reading | None = None  # the lexicon's reading of an English question
+    corrections: tuple[str, ...] = ()  # corpus words the question's misspellings stand for
+    # BM25's weight is scaled by this: for an English question, the share of its words
+    # that the lexicon read into the Dutch terms BM25 searches (``Reading.share``).
+    lexical_scale: float = 1.0
 
     @property
     def asked_vector(self) -> np.ndarray:
@@ -140,10 +144,10 @@ class HybridRetriever:
         snap = self.snapshot
         return snap.chunks.texts[chunk] if chunk >= 0 else snap.sentences.texts[index]
 
-    def lexical_weight(self, language: str) -> float:
+    def lexical_weight(self, language: str, scale: float = 1.0) -> float:
         """BM25's share of the fused score for a question in this language."""
         s = self.settings
-        return s.lexical_weight_en if language == "en" else s.lexical_weight_nl
+        return scale * (s.lexical_weight_en if language == "en" else s.lexical_weight_nl)
 
     def signals(self, query: Query, q_tokens: list[str]) -> dict[str, np.ndarray]:
         """Every per-sentence signal: dense, and BM25 over ``q_tokens``; of sentence and chunk."""
@@ -159,10 +163,10 @@ class HybridRetriever:
             "chunk_lexical": np.where(has_chunk, chunk_lex[chunk_of], 0.0),
         }
 
-    def fuse(self, sig: dict[str, np.ndarray], language: str) -> np.ndarray:
+    def fuse(self, sig: dict[str, np.ndarray], language: str, scale: float = 1.0) -> np.ndarray:
         """One score per sentence from the signals (see the module docstring)."""
         s = self.settings
-        w_lex = self.lexical_weight(language)
+        w_lex = self.lexical_weight(language, scale)
         if s.fusion == "rrf":
             # Reciprocal rank fusion: ranks, not raw scores, so no signal's scale dominates.
             fused = np.zeros_like(sig["dense"])
@@ -190,14 +194,15 @@ class HybridRetriever:
         # Tokenised once: the lexical signals search them all; the coverage bonus counts an
         # English question's Dutch terms only (its own words are not the corpus's).
         term_tokens = tokens(" ".join(query.terms))
-        q_tokens = tokens(" ".join((query.text, *query.expansions))) + term_tokens
+        q_tokens = tokens(" ".join((query.text, *query.expansions, *query.corrections)))
+        q_tokens += term_tokens
         sig = self.signals(query, q_tokens)
         allowed = self._answerable
         if documents is not None:
             # Before ranking, not after: at scale the best sentences of a large corpus may
             # all lie outside the documents asked about.
             allowed = allowed & np.isin(self._doc_ids, list(documents))
-        fused = self.fuse(sig, query.language)
+        fused = self.fuse(sig, query.language, query.lexical_scale)
         if self.settings.coverage_weight:
             # BM25 weighs rare words and short texts; a sentence that holds all of the
             # question's terms can still trail one that holds its rarest.

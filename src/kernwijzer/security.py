@@ -98,6 +98,11 @@ def loading_response() -> JSONResponse:
     )
 
 
+def unavailable_response(message: str) -> JSONResponse:
+    """503 for an index that cannot be used (missing, damaged): the message says the fix."""
+    return JSONResponse({"status": "unavailable", "error": message}, status_code=503)
+
+
 def harden(app: FastAPI, settings: Settings) -> None:
     """Apply the host allow-list, the headers and the closed upload route to ``app``."""
 

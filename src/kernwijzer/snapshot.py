@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
+from kernwijzer import compact
 from kernwijzer.corpus import SourceInfo
+from kernwijzer.everyday import CorpusWords
 from kernwijzer.lexical import Bm25Index
 from kernwijzer.sections import Section
 from kernwijzer.store import IndexCorruptError, IndexMissingError, IndexStore, Manifest
@@ -79,6 +82,11 @@ class IndexSnapshot:
     chunk_bm25: Bm25Index
     sentence_bm25: Bm25Index
 
+    @cached_property
+    def words(self) -> CorpusWords:
+        """The corpus's own words, for spelling and compound checks (built on first use)."""
+        return CorpusWords(self.sentences.texts, self.sentence_bm25.vocabulary)
+
     @classmethod
     def load(cls, store: IndexStore, model_id: str) -> IndexSnapshot:
         """Read the active build; refuse one that is missing, corrupt or of another model."""
@@ -105,14 +113,20 @@ class IndexSnapshot:
         chunks = _passages(store, manifest, "chunks")
         sentences = _passages(store, manifest, "sentences")
         _check_offsets(documents, chunks)
-        return cls(
+        trusted = store.read_copy_state(manifest) == "ok"
+        snapshot = cls(
             manifest=manifest,
             documents=documents,
             chunks=chunks,
             sentences=sentences,
-            chunk_bm25=Bm25Index.cached(chunks.texts, copy / "chunks.bm25"),
-            sentence_bm25=Bm25Index.cached(sentences.texts, copy / "sentences.bm25"),
+            chunk_bm25=Bm25Index.cached(chunks.texts, copy / "chunks.bm25", trusted),
+            sentence_bm25=Bm25Index.cached(sentences.texts, copy / "sentences.bm25", trusted),
         )
+        if not trusted or not (copy / compact.DIGESTS).exists():
+            # Written from the store of record just now (or a BM25 index rebuilt for a new
+            # tokenizer): seal what is there now.
+            store.seal_read_copy(manifest)
+        return snapshot
 
 
 def _check_offsets(documents: dict[str, LoadedDocument], chunks: Passages) -> None:

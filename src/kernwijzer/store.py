@@ -53,6 +53,10 @@ class IndexCorruptError(IndexError_):
     """The index cannot be read, or does not match the configured model."""
 
 
+class ReadCopyDamagedError(IndexCorruptError):
+    """The active build's read copy fails its digests; `kernwijzer index` rebuilds it."""
+
+
 class IndexLockedError(IndexError_):
     """Another build holds the lock."""
 
@@ -120,6 +124,7 @@ class IndexStore:
         self.settings = settings
         self.root = settings.index_dir
         self._server: Any = None
+        self._copy_state: dict[str, compact.State] = {}  # per build, checked once
 
     # ---------------------------------------------------------------- locations
     @property
@@ -311,6 +316,7 @@ class IndexStore:
             raise IndexCorruptError(
                 f"The index at {self.where} holds {counts}, its manifest says {manifest.counts}."
             )
+        self.read_copy_state(manifest)  # a damaged read copy is a broken index too
 
     def read_copy_dir(self, manifest: Manifest) -> Path:
         """Where the read copy of a build lives: beside it, or in the cache for a server."""
@@ -319,11 +325,42 @@ class IndexStore:
             return self.settings.cache_dir / "read-copies" / name
         return self.root / "builds" / manifest.build_id / "read-copy"
 
+    def read_copy_state(self, manifest: Manifest) -> compact.State:
+        """Whether the build's read copy is verified, unsealed or absent (checked once).
+
+        Raises `ReadCopyDamagedError` when a sealed file fails its digest: an answer from
+        it could be wrong, and nothing would say so.
+        """
+        state = self._copy_state.get(manifest.build_id)
+        if state is None:
+            folder = self.read_copy_dir(manifest)
+            memo = self.settings.cache_dir / "verified" / f"{manifest.build_id}.json"
+            try:
+                state = compact.check(folder, memo)
+            except compact.DamagedCopyError as exc:
+                raise ReadCopyDamagedError(
+                    f"The read copy of the index at {folder} is damaged ({exc}); answers "
+                    "from it could be wrong. Repair it with: kernwijzer index"
+                ) from exc
+            self._copy_state[manifest.build_id] = state
+        return state
+
+    def seal_read_copy(self, manifest: Manifest) -> None:
+        """Seal a build's read copy once all of it is written (see ``compact``)."""
+        folder = self.read_copy_dir(manifest)
+        compact.seal(folder)
+        self._copy_state.pop(manifest.build_id, None)
+
+    def drop_read_copy(self, manifest: Manifest) -> None:
+        """Remove a build's read copy (a damaged one, before it is written anew)."""
+        shutil.rmtree(self.read_copy_dir(manifest), ignore_errors=True)
+        self._copy_state[manifest.build_id] = "absent"
+
     def read(self, manifest: Manifest, kind: str, embeddings: bool = True) -> Records:
         """Every row of one collection of the active build.
 
-        From the build's read copy when it has a good one; else from Chroma, and then the
-        copy is written for the next start.
+        From the build's read copy when it is sealed and verified; else from Chroma, the
+        store of record, and then the copy is written (unsealed, until ``seal_read_copy``).
         """
         build = self.root / "builds" / manifest.build_id
         if not self.settings.server_mode and not build.exists():
@@ -332,13 +369,17 @@ class IndexStore:
             )
         dim = manifest.dim if kind != "documents" else 1
         folder = self.read_copy_dir(manifest)
-        copied = compact.load(folder, kind, manifest.counts.get(kind), dim)
+        state = self.read_copy_state(manifest)
+        copied = (
+            compact.load(folder, kind, manifest.counts.get(kind), dim) if state == "ok" else None
+        )
         if copied is not None:
             ids, texts, metas, vectors = copied
             return Records(ids, texts, metas, vectors if embeddings else np.zeros((0, dim)))
         records = self._read_chroma(manifest, kind)
         r = records
         compact.save(folder, kind, r.ids, r.texts, r.metadatas, r.embeddings)
+        self._copy_state[manifest.build_id] = "unsealed"
         if not embeddings:
             records.embeddings = np.zeros((0, dim))
         return records

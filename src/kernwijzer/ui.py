@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import os
 
-# Before gradio is imported: no usage analytics, no update checks.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Before gradio (and the Hugging Face hub client it imports) is read: nothing leaves the
+# machine, whatever the environment says. Forced, not defaulted: a GRADIO_RUN_HISTORY=True
+# or a hub token in the server's environment must not open a way out. Run history would
+# upload each question and answer to a hub bucket named by a request header
+# (x-gradio-history-bucket) whenever a token is at hand; offline mode makes any hub call
+# fail before it connects.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["GRADIO_TELEMETRY_ENABLED"] = "False"
+os.environ["GRADIO_RUN_HISTORY"] = "False"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.pop("HF_TOKEN", None)
+os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
+os.environ.pop("GRADIO_HISTORY_BUCKET", None)
 
 import html
 import logging
@@ -34,7 +45,15 @@ from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
 from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
-from kernwijzer.security import Busy, InFlight, busy_response, harden, loading_response
+from kernwijzer.security import (
+    Busy,
+    InFlight,
+    busy_response,
+    harden,
+    loading_response,
+    unavailable_response,
+)
+from kernwijzer.store import IndexError_
 from kernwijzer.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
@@ -598,7 +617,31 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         css=CSS,
         head=PAGE_JS,
         footer_links=[],
+        run_history=False,  # see the top of this module: no run leaves the machine
     )
+
+
+def unavailable_app(message: str, settings: Settings) -> FastAPI:
+    """The app when the index cannot be used: every route says why, with the fix, as 503.
+
+    A damaged index must never answer, and a crashed server says nothing to the browser.
+    """
+    app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
+    page = (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Kernwijzer</title>"
+        "</head><body><h1>Kernwijzer</h1><p>De index kan niet worden gebruikt; er wordt "
+        "niets beantwoord. / The index cannot be used; nothing is answered.</p>"
+        f"<pre>{html.escape(message)}</pre></body></html>"
+    )
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "HEAD"])
+    def everything(path: str, request: Request) -> Any:
+        if request.url.path in ("/", "") or request.url.path.startswith("/bron/"):
+            return HTMLResponse(page, status_code=503)
+        return unavailable_response(message)
+
+    harden(app, settings)
+    return app
 
 
 def _warm_up(kw: Kernwijzer) -> None:
@@ -622,12 +665,18 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
         print("No index yet: building it first", flush=True)  # noqa: T201
         print(build_index(settings, embedder=embedder).summary(), flush=True)  # noqa: T201
     kw = Kernwijzer(settings, embedder)
-    kw.snapshot  # noqa: B018 - the page lists the documents, so the index is read first
-    # Listen first, load then: /health says "loading" and the chat says so meanwhile.
-    threading.Thread(target=_warm_up, args=(kw,), name="warm-up", daemon=True).start()
+    try:
+        kw.snapshot  # noqa: B018 - the page lists the documents, so the index is read first
+        app = build_app(kw, settings)
+        # Listen first, load then: /health says "loading" and the chat says so meanwhile.
+        threading.Thread(target=_warm_up, args=(kw,), name="warm-up", daemon=True).start()
+    except IndexError_ as exc:
+        log.error("%s", exc)
+        print(f"kernwijzer: {exc}", flush=True)  # noqa: T201
+        app = unavailable_app(str(exc), settings)
     print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)  # noqa: T201
     uvicorn.run(
-        build_app(kw, settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level="warning",

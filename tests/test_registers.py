@@ -1,0 +1,135 @@
+"""Questions as people ask them: everyday words, typos, compounds and "jullie" are no
+evidence that the sources are silent; near misses are not answered with confidence.
+
+On the real corpus and index with the real model (the session's ``kw``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kernwijzer.answerability import QUESTION_STEMS
+from kernwijzer.everyday import corrections, is_everyday, unknown_words
+from kernwijzer.lexical import tokens
+from kernwijzer.uitext import EXAMPLES
+
+PERMISSION = "geen toestemming van ons nodig"
+STUDENTS = "niet dat een praktijk bewust mogen selecteren of werven op bepaalde patiëntengroepen"
+NICOTINE = "We vergoeden geen farmacotherapie"
+
+
+def _unknown(kw, question: str, language: str = "nl") -> list[str]:
+    return unknown_words(question, language, kw.snapshot.words, set(QUESTION_STEMS))
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Heb ik voor gewone huisartsenzorg eerst toestemming van jullie nodig?", "nl"),
+        ("Zitten jullie echt nog met een videoconsult erbij?", "nl"),
+        ("vergoeden jullie nicotinepleisters of varenicline zonder begeleidng erbij?", "nl"),
+        ("Welke huidklachten behandelt de huisarts zelf?", "nl"),
+        ("We're a practice in a student city coming online: may we sign up students?", "en"),
+    ],
+)
+def test_everyday_words_typos_and_compounds_are_not_unknown(kw, question, language):
+    assert _unknown(kw, question, language) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("Wat is de juiste dosering amoxicilline bij een kind van 20 kilo?", "amoxicilline"),
+        ("Wat is de maximale dosering prednisolon?", "prednisolon"),
+    ],
+)
+def test_rare_words_the_corpus_never_uses_stay_unknown(kw, question, word):
+    assert _unknown(kw, question) == [word]
+
+
+def test_a_misspelling_is_searched_as_the_corpus_word(kw):
+    assert corrections("Zonder begeleidng van de huisats?", kw.snapshot.words) == [
+        "begeleiding",
+        "huisarts",
+    ]
+    assert corrections("Mag dat gewoon?", kw.snapshot.words) == []  # no word to correct
+
+
+def test_the_stemmer_keeps_ge_words_apart_from_others():
+    # The current Snowball Dutch stemmer strips "ge-": "gewone" -> "wone", and it made
+    # "begeleiding" (guidance) and "beleid" (policy) one term.
+    assert tokens("gewone") == tokens("gewoon")
+    assert tokens("begeleiding") != tokens("beleid")
+
+
+def test_word_frequencies_know_both_languages():
+    assert is_everyday("jullie", "nl") and is_everyday("city", "en")
+    assert not is_everyday("amoxicilline", "nl") and not is_everyday("ibuprofen", "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Heb ik toestemming van de verzekeraar nodig voor huisartsenzorg?", PERMISSION),
+        ("Do I need the insurer's permission for GP care?", PERMISSION),
+        ("Heb ik voor gewone huisartsenzorg eerst toestemming van jullie nodig?", PERMISSION),
+        ("Do I first need your permission for ordinary GP care?", PERMISSION),
+        (
+            "We're a practice in a student city. Are we allowed to only sign up students as "
+            "new patients?",
+            STUDENTS,
+        ),
+        (
+            "Wij zitten in een studentenstad. Mogen we alleen studenten als nieuwe patiënten "
+            "inschrijven?",
+            STUDENTS,
+        ),
+        ("vergoeden jullie nicotinepleisters of varenicline zonder begeleidng erbij?", NICOTINE),
+        ("do you reimburse nicotine patches or varenicline without counselling?", NICOTINE),
+    ],
+)
+def test_questions_people_asked_are_answered_with_the_answer_first(kw, question, expected):
+    answer = kw.answer(question)
+    assert answer.status != "abstained", answer.evidence
+    assert expected in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question", [q for qs in EXAMPLES.values() for q in qs])
+def test_every_example_chip_is_answered(kw, question):
+    answer = kw.answer(question)
+    assert answer.status != "abstained", answer.evidence
+    assert answer.citations and answer.citations[0].strength in ("strong", "partial")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Aan welke voorwaarden moet een huisarts voldoen voor segment 3 bij a.s.r.?",
+        "Hoeveel gesprekken mag de POH-GGZ maximaal met een patiënt voeren?",
+        "What is the maximum number of sessions with the mental health practice nurse?",
+    ],
+)
+def test_near_misses_are_not_answered_with_confidence(kw, question):
+    assert kw.answer(question).status != "answered"
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("Mag een PA de huisarts vervangen?", "De bronnen gaan hierover, maar noemen mogelijk"),
+        ("may a PA replace a GP?", "The sources discuss this, but may not state exactly"),
+    ],
+)
+def test_a_partial_answer_says_so_first_and_calls_no_passage_strong(kw, question, said):
+    # Every answer below the boundary is partial: the outcome as a reader meets it.
+    cautious = kw.with_settings(kw.settings.model_copy(update={"partial_threshold": 0.9999}))
+    answer = cautious.answer(question)
+    assert answer.status == "partial" and not answer.abstained
+    assert answer.answer.startswith(said)
+    assert answer.citations and all(c.strength == "partial" for c in answer.citations)
+    assert answer.to_dict()["status"] == "partial"
+
+
+def test_off_topic_questions_are_refused(kw):
+    for question in ("Wat is de maximale dosering ibuprofen?", "What is the mortgage rate today?"):
+        answer = kw.answer(question)
+        assert answer.status == "abstained" and answer.abstained, question
