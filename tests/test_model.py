@@ -236,3 +236,25 @@ def test_the_pins_name_every_file_and_wheel_once():
     for name, digest in issue_hashes.items():
         assert pins["files"][name]["sha256"] == digest
     json.dumps(pins)  # plain data
+
+
+def test_sentencepiece_gives_the_fast_tokenizers_ids(embedder, kw):
+    """EmbeddingGemma is tokenised with its tokenizer.model (fast to load); the ids must be
+    exactly tokenizer.json's on every text the product embeds: the corpus and questions."""
+    import yaml
+
+    from kernwijzer.inference import FastTokenizer, SentencePieceTokenizer
+
+    folder = Path(resolve_model_path(embedder.settings))
+    fast = FastTokenizer(folder / "tokenizer.json", 2048)
+    piece = SentencePieceTokenizer(folder / "tokenizer.model", 2048)
+    questions = yaml.safe_load((Path(__file__).parents[1] / "evals" / "questions.yaml").read_text())
+    texts = [*kw.snapshot.sentences.texts, *kw.snapshot.chunks.texts]
+    texts += [q["question"] for q in questions] + TEXTS + ["", "x" * 3000]
+    for prompt in (embedder.settings.query_prefix, "title: none | text: "):
+        inputs = [prompt + t for t in texts]
+        assert piece.encode_batch(inputs) == fast.encode_batch(inputs)
+    short = SentencePieceTokenizer(folder / "tokenizer.model", 16)
+    assert short.encode_batch(["woord " * 100]) == FastTokenizer(
+        folder / "tokenizer.json", 16
+    ).encode_batch(["woord " * 100])
