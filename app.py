@@ -1,7 +1,13 @@
 """Start the Kernwijzer browser app (the embedded index; built first if missing)."""
 
+import sys
+
 from kernwijzer.config import load_settings
-from kernwijzer.ui import serve
+from kernwijzer.ui import PortInUseError, serve
 
 if __name__ == "__main__":
-    serve(load_settings())
+    try:
+        serve(load_settings())
+    except PortInUseError as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        sys.exit(7)

@@ -26,6 +26,7 @@ from kernwijzer.corpus import CorpusError, load_corpus
 from kernwijzer.indexing import build_index
 from kernwijzer.pipeline import Kernwijzer, has_words
 from kernwijzer.questions import QuestionFileError, load_questions
+from kernwijzer.security import HEADERS
 from kernwijzer.store import IndexStore
 from kernwijzer.ui import build_app
 from tests.conftest import make_small_corpus, settings_env
@@ -508,3 +509,71 @@ def test_sources_prints_metadata_literally(copy):
     out = _cli(["sources"], copy)
     assert out.returncode == 0, out.stderr
     assert "[/bold]" in out.stdout and "root:x:0" in out.stdout
+
+
+# ------------------------------------------------------------------ web surface (round 3)
+
+
+def _headed(res) -> bool:
+    return all(res.headers.get(name) == value for name, value in HEADERS.items())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gradio_api/info",
+        "/gradio_api/runs",
+        "/gradio_api/run-history/buckets",
+        "/monitoring/summary",
+        "/gradio_api/dev/reload",
+    ],
+)
+def test_routes_the_readme_does_not_list_answer_404_with_headers(client, path):
+    res = client.get(path)
+    assert res.status_code == 404 and _headed(res)
+
+
+def test_a_long_source_path_is_404_not_500(client):
+    res = client.get("/bron/" + "a" * 300)
+    assert res.status_code == 404 and _headed(res)
+
+
+def test_a_foreign_host_is_refused_with_the_headers_and_ipv6_loopback_is_served(client):
+    refused = client.get("/health", headers={"host": "evil.example.com"})
+    assert refused.status_code == 400 and _headed(refused)
+    for host in ("[::1]:7860", "[::1]", "localhost:7860", "127.0.0.1"):
+        assert client.get("/health", headers={"host": host}).status_code == 200, host
+
+
+def test_feedback_with_a_lone_surrogate_is_stored_readably(tmp_path):
+    from kernwijzer.feedback import FeedbackStore, Rating
+
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    rid = store.add(Rating("Vraag", "nl", "down", False, "antwoord", comment="a\ud800b"))
+    store.comment(rid, "nog \udfff een")
+    (stored,) = store.all()
+    assert stored.comment == "nog \ufffd een"
+
+
+def test_a_question_file_with_yaml_aliases_is_refused_at_once(tmp_path):
+    # Nine nested levels of aliases took 94 s and 3.7 GB before; any alias is refused now.
+    lines = ["- id: x", "  question: Wat is U3?", '  kind: &a ["lol", "lol", "lol"]']
+    lines += [f"  note{n}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}]" for n in range(9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(QuestionFileError, match="aliases"):
+        load_questions(path)
+
+
+def test_serve_on_a_busy_port_says_so_with_its_own_exit_code(index_settings):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {**settings_env(index_settings), "KERNWIJZER_PORT": str(taken.getsockname()[1])}
+        out = subprocess.run(
+            [*CLI, "serve", "--no-build"], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert out.returncode == 7, out.stderr
+    assert "Cannot listen on 127.0.0.1" in out.stderr and "Traceback" not in out.stderr

@@ -402,13 +402,20 @@ def list_sources(corpus_dir: Path) -> list[Listed]:
     return rows
 
 
+MAX_ID_CHARS = 120
+
+
 def archived_document(corpus_dir: Path, doc_id: str) -> LoadedDocument | None:
     """A superseded edition as it was last indexed (its frozen copy), or None."""
     from kernwijzer.snapshot import LoadedDocument
     from kernwijzer.structure import Mark
 
+    # A document id is a short slug; anything else is no document (and a 250-character
+    # name would be too long for the file system to even look up).
+    if len(doc_id) > MAX_ID_CHARS or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", doc_id):
+        return None
     path = corpus_dir / ARCHIVE / FROZEN.format(id=doc_id)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", doc_id) or not path.is_file():
+    if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

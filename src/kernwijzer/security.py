@@ -16,6 +16,7 @@ Not here: the routes themselves (``ui.py``).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from urllib.parse import urlparse
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kernwijzer.config import Settings
+
+log = logging.getLogger(__name__)
 
 CSP = "; ".join(
     (
@@ -51,6 +53,15 @@ HEADERS = {
 RETRY_AFTER_SECONDS = 1
 # Framework routes nobody needs here: API schemas and docs (FastAPI's and Gradio's), uploads.
 CLOSED = ("/openapi.json", "/docs", "/redoc", "/upload")
+# Gradio's API description (every handler), run history, request monitoring and dev reload:
+# not among the app's routes (README), so not answered.
+CLOSED_PREFIXES = (
+    "/gradio_api/info",
+    "/gradio_api/runs",
+    "/gradio_api/run-history",
+    "/gradio_api/dev",
+    "/monitoring",
+)
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
@@ -103,21 +114,52 @@ def unavailable_response(message: str) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "error": message}, status_code=503)
 
 
+def host_name(header: str) -> str:
+    """The host of a Host header without its port; an IPv6 literal ("[::1]:7860") whole."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        end = header.find("]")
+        return header[1:end] if end > 0 else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def host_allowed(header: str, allowed: list[str]) -> bool:
+    """Whether a Host header names an allowed host ("*.example.nl" allows its subdomains)."""
+    name = host_name(header)
+    return any(
+        name == host or (host.startswith("*.") and name.endswith(host[1:])) for host in allowed
+    )
+
+
+def _closed(path: str) -> bool:
+    return path.endswith(CLOSED) or "/docs/" in path or path.startswith(CLOSED_PREFIXES)
+
+
 def harden(app: FastAPI, settings: Settings) -> None:
-    """Apply the host allow-list, the headers and the closed upload route to ``app``."""
+    """Apply the host allow-list, the headers and the closed routes to ``app``.
+
+    One middleware, outermost, so that every response carries the headers: a refused Host,
+    a closed route and an unexpected error (a short 500, never a traceback) included.
+    """
+    hosts = allowed_hosts(settings)
 
     @app.middleware("http")
     async def closed_and_headed(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         path = request.url.path.rstrip("/")
-        if path.endswith(CLOSED) or "/docs/" in path:
-            response: Response = JSONResponse({"error": "Not found"}, status_code=404)
+        response: Response
+        if not host_allowed(request.headers.get("host", ""), hosts):
+            # Before any route: a foreign Host (DNS rebinding) reaches nothing.
+            response = JSONResponse({"error": "Invalid host header"}, status_code=400)
+        elif _closed(path):
+            response = JSONResponse({"error": "Not found"}, status_code=404)
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                log.exception("Unexpected error answering %s", path[:200])
+                response = JSONResponse({"error": "Internal error"}, status_code=500)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
-
-    # Added last, so it runs first: a foreign Host never reaches a route.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))

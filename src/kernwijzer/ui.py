@@ -652,9 +652,30 @@ def _warm_up(kw: Kernwijzer) -> None:
         log.exception("Loading the model failed")
 
 
+class PortInUseError(OSError):
+    """The configured address and port are taken; the message names them."""
+
+
+def check_port(settings: Settings) -> None:
+    """Raise `PortInUseError` when the app could not listen on host:port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"Cannot listen on {settings.host}:{settings.port} ({exc.strerror}). Stop what "
+                "uses it, or choose another port: KERNWIJZER_PORT=7861 (or serve --port)."
+            ) from exc
+
+
 def serve(settings: Settings, build_missing: bool = True) -> None:
     """Start the app on settings.host:port, building the index first if it is missing."""
     import uvicorn
+
+    check_port(settings)  # before minutes of index building, not after
 
     from kernwijzer.store import IndexStore
 
