@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kernwijzer.answer import Answer
-from kernwijzer.config import Settings, load_settings
+from kernwijzer.config import LIGHT_MODEL, Settings, load_settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import ModelUnavailableError
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
@@ -450,7 +450,7 @@ def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
 
     folder = prepare_model(settings, say)
     modelprep.export_onnx(folder)
-    if settings.model != "multilingual-e5-small":
+    if settings.model != LIGHT_MODEL:
         print(licence_line())
     print(f"Model {settings.model} ready in {folder}")
     return 0

@@ -316,6 +316,16 @@ def _quantise(staging: Path) -> None:
         root.setLevel(level)
 
 
+def _model_to_export(folder: Path, takes: str, model_kwargs: dict[str, Any]) -> Any:
+    """The prepared folder as a sentence-transformers model on torch, to export once."""
+    import onnxruntime
+    from sentence_transformers import SentenceTransformer
+
+    log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes %s", folder, takes)
+    onnxruntime.disable_telemetry_events()  # as in ``inference``: nothing leaves the machine
+    return SentenceTransformer(str(folder), device="cpu", model_kwargs=model_kwargs)
+
+
 def _export_whole(folder: Path, staging: Path) -> None:
     """Export a whole sentence-transformers model (ids and mask in, embedding out).
 
@@ -326,15 +336,9 @@ def _export_whole(folder: Path, staging: Path) -> None:
     """
     import warnings
 
-    import onnxruntime
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes about two minutes", folder)
-    onnxruntime.disable_telemetry_events()  # as in ``inference``: nothing leaves the machine
-    model = SentenceTransformer(
-        str(folder), device="cpu", model_kwargs={"attn_implementation": "eager"}
-    )
+    model = _model_to_export(folder, "about two minutes", {"attn_implementation": "eager"})
     model.eval()
 
     class SentenceEmbedding(torch.nn.Module):
@@ -374,13 +378,9 @@ def _export_encoder(folder: Path, staging: Path) -> None:
     import warnings
 
     import onnx
-    import onnxruntime
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    log.warning("Exporting %s to ONNX (fp32 and int8), once; this takes a minute", folder)
-    onnxruntime.disable_telemetry_events()  # as in ``inference``: nothing leaves the machine
-    model = SentenceTransformer(str(folder), device="cpu")
+    model = _model_to_export(folder, "a minute", {})
     transformer: Any = model[0].auto_model
     transformer.eval()
 
