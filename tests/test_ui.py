@@ -538,7 +538,21 @@ def test_a_chip_opens_its_source_beside_the_chat(running_app, output_dir, width,
         assert box is not None
         if width < 700:  # a full-screen sheet on a phone
             assert box["width"] >= width - 2 and box["height"] >= height - 2
+        # The pane names the document and section it shows, in view.
+        title = page.locator("#kw-pane-title")
+        assert title.inner_text().startswith("Uitwerking AZWA opdracht D3")
+        assert page.locator("#kw-pane-section").inner_text().strip()
+        tb = title.bounding_box()
+        assert tb and 0 <= tb["y"] < height
+        # Gradio's scroll button never covers the sheet or the quotes.
+        assert page.locator("#kw-chat .scroll-down-button-container").is_hidden()
         page.screenshot(path=str(output_dir / f"source-pane-{width}.png"))
+        # Escape closes it, and the focus returns to the chip that opened it.
+        page.keyboard.press("Escape")
+        pane.wait_for(state="hidden")
+        assert page.evaluate("document.activeElement.classList.contains('kw-ref')")
+        page.locator("#kw-chat .kw-answer .kw-ref").first.click()
+        pane.wait_for(state="visible")
         page.click("#kw-pane-close")
         pane.wait_for(state="hidden")
 
@@ -558,3 +572,43 @@ def test_the_chat_and_its_filters_work_on_a_phone(running_app, output_dir):
         reply = page.locator("#kw-chat .message-row.bot-row").last.inner_text()
         assert "Gezocht in: Huisartsenzorg en multidisciplinaire zorg" in reply
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_copied_citation_is_memo_ready(kw):
+    """Publisher, title, date, section and link are always there, or said to be unknown."""
+    from kernwijzer.cards import citation_text
+
+    seen = set()
+    for q in (
+        "Heb ik toestemming van de verzekeraar nodig voor huisartsenzorg?",
+        "Mag een PA de huisarts vervangen?",
+        "Wat valt onder het basisaanbod huisartsenzorg?",
+        "Wat zijn de voorwaarden voor segment 1?",
+    ):
+        for c in kw.answer(q).citations:
+            seen.add(c.doc_id)
+            text = citation_text(c)
+            source = text[len(c.quote.strip()) + 3 :].splitlines()[0]
+            assert c.doc_title in source
+            assert (
+                c.publisher or "zorgverzekeraar (naam niet in de bron)"
+                if c.insurer
+                else c.publisher or "uitgever onbekend"
+            ) in source
+            assert (c.edition or "datum onbekend") in source
+            assert "?." not in source and ".." not in source
+            assert source.count(c.doc_title) == 1
+            assert c.source_url in text if c.source_url else "geen openbare link bekend" in text
+            english = citation_text(c, "https://kw.example", language="en")
+            assert f"https://kw.example{c.link}" in english
+            assert "geen openbare" not in english and "datum onbekend" not in english
+    assert "verzekeraar-huisartsenzorg" in seen
+
+
+def test_the_section_view_speaks_the_ui_language(client):
+    dutch = client.get("/bron/verzekeraar-huisartsenzorg").text
+    english = client.get("/bron/verzekeraar-huisartsenzorg?lang=en").text
+    assert "webpagina van een Nederlandse zorgverzekeraar" in dutch and "web page" not in dutch
+    assert "Inhoud" in dutch and "no public URL known" in english and "Contents" in english
+    body = re.compile(r"<article>(.*)</article>", re.S)
+    assert body.search(dutch).group(1) == body.search(english).group(1)  # the text unchanged

@@ -83,6 +83,9 @@ class Citation:
     also_in: list[dict[str, object]] = field(default_factory=list)
     date: str | None = None  # the document's date (its edition), when known
     version: str | None = None  # the document's version, when known
+    # From an insurer's page: with no publisher named, a copied citation still says whose
+    # "ons" the quote speaks of (an insurer, name not in the source).
+    insurer: bool = False
 
     @property
     def edition(self) -> str | None:
@@ -335,6 +338,7 @@ def _citation(rank: int, span: _Span, snapshot: IndexSnapshot, supports: bool) -
         doc_id=doc.info.id,
         doc_title=doc.info.title,
         publisher=doc.info.publisher,
+        insurer=doc.info.group == "verzekeraar",
         section=" › ".join(section.path) or doc.info.title,
         section_path=list(section.path),
         anchor=section.anchor,

@@ -126,20 +126,69 @@ def public_links(c: Citation, public_url: str | None, same_text: bool) -> list[s
     return links
 
 
-def citation_text(c: Citation, public_url: str | None = None, same_text: bool = False) -> str:
-    """A plain-text citation policy staff can paste.
+# How a citation names what the source does not: said in the copy, never left out, so a
+# pasted citation shows what is unknown rather than hiding it.
+CITE = {
+    "nl": {
+        "publisher": "uitgever onbekend",
+        "insurer": "zorgverzekeraar (naam niet in de bron)",
+        "no_date": "datum onbekend",
+        "no_link": "geen openbare link bekend",
+        "also": "ook in",
+    },
+    "en": {
+        "publisher": "publisher unknown",
+        "insurer": "health insurer (name not in the source)",
+        "no_date": "date unknown",
+        "no_link": "no public link known",
+        "also": "also in",
+    },
+}
 
-    The quote, then publisher, title, date/version (when known), section and links that
-    work elsewhere; footnotes the quote refers to follow it.
+
+def section_label(title: str, section: str) -> str:
+    """The section path for a citation: without a leading repeat of the document title."""
+    for sep in (" › ", ": "):
+        if section.startswith(title + sep):
+            return section[len(title) + len(sep) :]
+    return "" if section.strip() == title.strip() else section
+
+
+def _sentence(*parts: str) -> str:
+    # One full stop at the end, not a second one after "?", "!" or ".".
+    text = ", ".join(p for p in parts if p)
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def citation_text(
+    c: Citation, public_url: str | None = None, same_text: bool = False, language: str = "nl"
+) -> str:
+    """A plain-text citation policy staff can paste into a memo.
+
+    The quote, then publisher, title, date/version and section, then the footnotes the
+    quote refers to and links that work elsewhere. What the source does not say is said
+    ("uitgever onbekend", "datum onbekend", "geen openbare link bekend"), so the copy never
+    looks complete where it is not.
     """
-    who = f"{c.publisher}, " if c.publisher else ""
-    when = f" ({c.edition})" if c.edition else ""
-    lines = [f"“{c.quote.strip()}”", f"— {who}{c.doc_title}{when}, {c.section}."]
+    words = CITE.get(language, CITE["nl"])
+    who = c.publisher or (words["insurer"] if c.insurer else words["publisher"])
+    when = c.edition or words["no_date"]
+    lines = [
+        f"“{c.quote.strip()}”",
+        "— " + _sentence(who, f"{c.doc_title} ({when})", section_label(c.doc_title, c.section)),
+    ]
     lines += [f"{n['number']}. {n['text']}" for n in c.notes]
-    lines += public_links(c, public_url, same_text)
+    lines += public_links(c, public_url, same_text) or [words["no_link"]]
     for other in c.also_in:
-        also_who = f"{other['publisher']}, " if other.get("publisher") else ""
-        lines.append(f"— ook in: {also_who}{other['doc_title']}, {other['section']}.")
+        title = str(other["doc_title"])
+        lines.append(
+            f"— {words['also']}: "
+            + _sentence(
+                str(other.get("publisher") or words["publisher"]),
+                title,
+                section_label(title, str(other["section"])),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -154,8 +203,10 @@ def _copy_button(text: str, label: str, copied: str) -> str:
     )
 
 
-def _source_line(title: str, publisher: str | None, date: str | None, lab: dict[str, str]) -> str:
-    who = html.escape(publisher) if publisher else lab["unknown"]
+def _source_line(c: Citation, lab: dict[str, str], language: str) -> str:
+    title, publisher, date = c.doc_title, c.publisher, c.edition
+    insurer = CITE.get(language, CITE["nl"])["insurer"]
+    who = html.escape(publisher) if publisher else (insurer if c.insurer else lab["unknown"])
     when = html.escape(date) if date else lab["no_date"]
     return (
         f"<div><em>{html.escape(title)}</em> — {who} · "
@@ -182,12 +233,14 @@ def card(c: Citation, language: str, public_url: str | None = None, same_text: b
             for o in c.also_in
         )
         also = f'<div class="kw-also">{lab["also"]}:<ul>{items}</ul></div>'
-    copy = _copy_button(citation_text(c, public_url, same_text), lab["copy"], lab["copied"])
+    copy = _copy_button(
+        citation_text(c, public_url, same_text, language), lab["copy"], lab["copied"]
+    )
     strength = f'<span class="kw-strength kw-{c.strength}">{lab["match"]}: {lab[c.strength]}</span>'
     return (
         f'<div class="kw-card" id="kw-c{c.rank}">{strength}'
         f"<blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c, language)}"
-        f"{_source_line(c.doc_title, c.publisher, c.edition, lab)}"
+        f"{_source_line(c, lab, language)}"
         f'<div class="kw-path">{html.escape(c.section)}</div>{also}'
         f'<div class="kw-actions">{links} · {copy}</div></div>'
     )
@@ -236,13 +289,17 @@ def _folded(summary: str, cards: list[str]) -> str:
     return f'<details class="kw-more"><summary>{summary}</summary>{"".join(cards)}</details>'
 
 
-def answer_text(answer: Answer, public_url: str | None, same_text: set[str]) -> str:
+def answer_text(
+    answer: Answer, public_url: str | None, same_text: set[str], language: str = "nl"
+) -> str:
     """The short answer with every cited source, as plain text to paste."""
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     parts = [answer.answer]
     for c in answer.citations:
         if c.rank in cited:
-            parts.append(f"[{c.rank}] " + citation_text(c, public_url, c.doc_id in same_text))
+            parts.append(
+                f"[{c.rank}] " + citation_text(c, public_url, c.doc_id in same_text, language)
+            )
     return "\n\n".join(parts)
 
 
@@ -270,7 +327,7 @@ def answer_html(
     same = same_text or set()
     parts = [f'<p class="kw-answer">{_with_chips(answer, language)}</p>']
     if not answer.abstained and answer.citations:
-        text = answer_text(answer, public_url, same)
+        text = answer_text(answer, public_url, same, language)
         parts.append(
             f'<div class="kw-actions">{_copy_button(text, lab["copy_answer"], lab["copied"])}</div>'
         )

@@ -45,6 +45,37 @@ margin:0;position:sticky;top:0;z-index:2;box-shadow:0 1px 3px rgba(0,0,0,.2)}
 """
 
 
+# The page's own words follow the chat's language (``?lang=en``); the quoted text never does.
+WORDS = {
+    "nl": {
+        "back": "← Kernwijzer",
+        "no_url": "geen openbare URL bekend",
+        "publisher": "uitgever onbekend",
+        "date": "datum/versie",
+        "unknown": "onbekend",
+        "contents": "Inhoud",
+    },
+    "en": {
+        "back": "← Kernwijzer",
+        "no_url": "no public URL known",
+        "publisher": "publisher unknown",
+        "date": "date/version",
+        "unknown": "unknown",
+        "contents": "Contents",
+    },
+}
+# sources.yaml describes a document's kind in English; the Dutch page says it in Dutch.
+KINDS_NL = {
+    "web page": "webpagina",
+    "PDF brochure": "pdf-brochure",
+    "policy document": "beleidsdocument",
+    "web page of a Dutch health insurer": "webpagina van een Nederlandse zorgverzekeraar",
+    "web page of a Dutch health insurer (name not in the text)": (
+        "webpagina van een Nederlandse zorgverzekeraar (naam niet in de tekst)"
+    ),
+}
+
+
 def _render_list(text: str, offset: int, deco: Decoration) -> str:
     """A list block as nested ``<ul>``: a deeper list goes inside its parent's ``<li>``."""
     out: list[str] = []
@@ -99,9 +130,11 @@ def render_document(
     highlight: tuple[int, int] | None = None,
     focus: tuple[int, int] | None = None,
     successor: SourceInfo | None = None,
+    language: str = "nl",
 ) -> str:
     """The whole document as an HTML page (see the module docstring).
 
+    ``language`` ("nl" or "en") is the page's own words: labels and the header.
     ``highlight`` is the quoted passage (marked lightly), ``focus`` its answering sentence
     (marked strongly). A superseded edition says so at the top, linking its ``successor``.
     """
@@ -129,17 +162,19 @@ def render_document(
         for s in doc.sections[1:]
     )
     info = doc.info
+    w = WORDS.get(language, WORDS["nl"])
+    kind = KINDS_NL.get(info.kind or "", info.kind) if language == "nl" else info.kind
     origin = (
         f'<a href="{html.escape(info.url)}" rel="noopener noreferrer">{html.escape(info.url)}</a>'
         if info.url
-        else "geen openbare URL bekend"
+        else w["no_url"]
     )
     meta = " · ".join(
         html.escape(x)
         for x in (
-            info.publisher or "uitgever onbekend",
-            info.kind or "",
-            f"datum/versie: {info.edition or 'onbekend'}",
+            info.publisher or w["publisher"],
+            kind or "",
+            f"{w['date']}: {info.edition or w['unknown']}",
         )
         if x
     )
@@ -153,9 +188,10 @@ def render_document(
     return f"""<!doctype html><html lang="{html.escape(info.language or "nl")}"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{html.escape(info.title)} · Kernwijzer</title><style>{STYLE}</style></head><body>
-<header><a href="/">← Kernwijzer</a><h1>{html.escape(info.title)}</h1>
+<header><a href="/">{w["back"]}</a><h1>{html.escape(info.title)}</h1>
 <div class="meta">{meta} · {origin}</div></header>{_superseded(info, successor)}
-<main><nav aria-label="Inhoud"><details id="toc" open><summary><strong>Inhoud</strong></summary>
+<main><nav aria-label="{w["contents"]}"><details id="toc" open>
+<summary><strong>{w["contents"]}</strong></summary>
 <ul>{toc}</ul></details></nav><article>{"".join(body)}</article></main>
 <script>if(matchMedia('(max-width:760px)').matches){{document.getElementById('toc').open=false;}}
 </script>

@@ -83,6 +83,19 @@ PAGE_JS = """<script>
       const ok = document.execCommand('copy'); area.remove(); return ok;
     }
   };
+  // The chip that opened the source pane: focus goes back to it when the pane closes.
+  let opener = null;
+  const closePane = () => {
+    const pane = document.getElementById('kw-pane');
+    if (!pane || pane.hidden) return false;
+    pane.hidden = true;
+    document.getElementById('kw-pane-frame').src = 'about:blank';
+    if (opener && opener.isConnected) opener.focus();
+    return true;
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && closePane()) event.preventDefault();
+  });
   document.addEventListener('click', async (event) => {
     const button = event.target.closest('.kw-copy-btn');
     if (button) {
@@ -104,16 +117,26 @@ PAGE_JS = """<script>
     const pane = document.getElementById('kw-pane');
     if (ref && pane) {
       event.preventDefault();
-      document.getElementById('kw-pane-frame').src = ref.getAttribute('href');
-      document.getElementById('kw-pane-open').href = ref.getAttribute('href');
+      const lang = document.documentElement.lang === 'en' ? 'en' : 'nl';
+      const href = ref.getAttribute('href');
+      document.getElementById('kw-pane-frame').src = href + (href.includes('?') ? '&' : '?')
+        + 'lang=' + lang;
+      document.getElementById('kw-pane-open').href = href;
+      // The pane names what it shows: the chip's preview holds document title and section.
+      const tip = ref.querySelector('.kw-tip');
+      const title = tip && tip.querySelector('em');
+      const where = tip ? tip.textContent.split(' · ').slice(1).join(' · ') : '';
+      document.getElementById('kw-pane-title').textContent =
+        title ? title.textContent : (lang === 'en' ? 'Source' : 'Bron');
+      document.getElementById('kw-pane-section').textContent = where;
+      opener = ref;
       pane.hidden = false;
       pane.scrollIntoView({block: 'nearest'});
       document.getElementById('kw-pane-close').focus();
       return;
     }
     if (event.target.closest('#kw-pane-close')) {
-      pane.hidden = true;
-      document.getElementById('kw-pane-frame').src = 'about:blank';
+      closePane();
       return;
     }
     const next = event.target.closest('.kw-next');
@@ -165,7 +188,8 @@ PAGE_JS = """<script>
 })();
 </script>"""
 PANE = """<div id="kw-pane" class="kw-pane" hidden>
-<div class="kw-pane-bar"><strong>Bron</strong>
+<div class="kw-pane-bar"><div class="kw-pane-name"><strong id="kw-pane-title">Bron</strong>
+<span id="kw-pane-section"></span></div>
 <a id="kw-pane-open" href="/" target="_blank">open in nieuw tabblad</a>
 <button type="button" id="kw-pane-close" aria-label="Sluit de bron">✕</button></div>
 <iframe id="kw-pane-frame" title="Bron naast het gesprek"></iframe></div>"""
@@ -181,7 +205,6 @@ SET_LANGUAGE = """(lang) => {
     : ['Bron', 'open in nieuw tabblad', 'Sluit de bron', 'Bron naast het gesprek'];
   const pane = document.getElementById('kw-pane');
   if (pane) {
-    pane.querySelector('.kw-pane-bar strong').textContent = words[0];
     document.getElementById('kw-pane-open').textContent = words[1];
     document.getElementById('kw-pane-close').setAttribute('aria-label', words[2]);
     document.getElementById('kw-pane-frame').title = words[3];
@@ -226,8 +249,16 @@ CSS = """
 #kw-pane-close{margin-left:auto;border:1px solid #0b5c80;background:#fff;color:#0b5c80;
  border-radius:6px;padding:.1rem .5rem;cursor:pointer}
 .kw-pane iframe{display:block;width:100%;height:560px;border:0}
-@media (max-width:700px){.kw-pane{position:fixed;inset:0;z-index:60;border-radius:0}
- .kw-pane iframe{height:calc(100vh - 2.6rem)}}
+@media (max-width:700px){.kw-pane{position:fixed;inset:0;z-index:60;border-radius:0;
+ display:flex;flex-direction:column}.kw-pane[hidden]{display:none}
+ .kw-pane iframe{flex:1 1 auto;height:auto;min-height:0}}
+.kw-pane-name{min-width:0;overflow:hidden}
+.kw-pane-name strong,#kw-pane-section{display:block;white-space:nowrap;overflow:hidden;
+ text-overflow:ellipsis}
+#kw-pane-section{font-size:.8em}
+/* Gradio's "scroll down" button sat over quote words and showed through the source sheet;
+   each reply is scrolled into view by SCROLL_TO_REPLY instead. */
+#kw-chat .scroll-down-button-container{display:none !important}
 #kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
 #kw-ask:not(:disabled):hover{background:#084a68}
 """
@@ -553,7 +584,9 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/bron/{doc_id}", response_class=HTMLResponse)
-    def section_view(doc_id: str, q: str | None = None, f: str | None = None) -> HTMLResponse:
+    def section_view(
+        doc_id: str, q: str | None = None, f: str | None = None, lang: str | None = None
+    ) -> HTMLResponse:
         doc = kw.snapshot.documents.get(doc_id) or archived_document(settings.corpus_dir, doc_id)
         if doc is None:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
@@ -565,7 +598,8 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
                 settings.corpus_dir, doc.info.superseded_by
             )
             successor = newer.info if newer else None
-        return HTMLResponse(render_document(doc, passage, focus, successor))
+        language = "en" if lang == "en" else "nl"
+        return HTMLResponse(render_document(doc, passage, focus, successor, language))
 
     inflight = InFlight(settings.max_inflight)
 
