@@ -45,6 +45,12 @@ LABELS = {
         "match": "Overeenkomst",
         "source_n": "Bron",
         "notes": "Voetnoten",
+        # A copied citation says what the source does not, so it never looks complete
+        # where it is not.
+        "insurer": "zorgverzekeraar (naam niet in de bron)",
+        "date_unknown": "datum onbekend",
+        "no_link": "geen openbare link bekend",
+        "also_in": "ook in",
     },
     "en": {
         "open": "open in source",
@@ -67,6 +73,10 @@ LABELS = {
         "match": "Match",
         "source_n": "Source",
         "notes": "Footnotes",
+        "insurer": "health insurer (name not in the source)",
+        "date_unknown": "date unknown",
+        "no_link": "no public link known",
+        "also_in": "also in",
     },
 }
 EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
@@ -126,24 +136,9 @@ def public_links(c: Citation, public_url: str | None, same_text: bool) -> list[s
     return links
 
 
-# How a citation names what the source does not: said in the copy, never left out, so a
-# pasted citation shows what is unknown rather than hiding it.
-CITE = {
-    "nl": {
-        "publisher": "uitgever onbekend",
-        "insurer": "zorgverzekeraar (naam niet in de bron)",
-        "no_date": "datum onbekend",
-        "no_link": "geen openbare link bekend",
-        "also": "ook in",
-    },
-    "en": {
-        "publisher": "publisher unknown",
-        "insurer": "health insurer (name not in the source)",
-        "no_date": "date unknown",
-        "no_link": "no public link known",
-        "also": "also in",
-    },
-}
+def publisher_label(c: Citation, lab: dict[str, str]) -> str:
+    """Who published the quote: the publisher, or what is known of them."""
+    return c.publisher or (lab["insurer"] if c.insurer else lab["unknown"])
 
 
 def section_label(title: str, section: str) -> str:
@@ -170,9 +165,9 @@ def citation_text(
     ("uitgever onbekend", "datum onbekend", "geen openbare link bekend"), so the copy never
     looks complete where it is not.
     """
-    words = CITE.get(language, CITE["nl"])
-    who = c.publisher or (words["insurer"] if c.insurer else words["publisher"])
-    when = c.edition or words["no_date"]
+    words = labels(language)
+    who = publisher_label(c, words)
+    when = c.edition or words["date_unknown"]
     lines = [
         f"“{c.quote.strip()}”",
         "— " + _sentence(who, f"{c.doc_title} ({when})", section_label(c.doc_title, c.section)),
@@ -182,9 +177,9 @@ def citation_text(
     for other in c.also_in:
         title = str(other["doc_title"])
         lines.append(
-            f"— {words['also']}: "
+            f"— {words['also_in']}: "
             + _sentence(
-                str(other.get("publisher") or words["publisher"]),
+                str(other.get("publisher") or words["unknown"]),
                 title,
                 section_label(title, str(other["section"])),
             )
@@ -203,13 +198,11 @@ def _copy_button(text: str, label: str, copied: str) -> str:
     )
 
 
-def _source_line(c: Citation, lab: dict[str, str], language: str) -> str:
-    title, publisher, date = c.doc_title, c.publisher, c.edition
-    insurer = CITE.get(language, CITE["nl"])["insurer"]
-    who = html.escape(publisher) if publisher else (insurer if c.insurer else lab["unknown"])
-    when = html.escape(date) if date else lab["no_date"]
+def _source_line(c: Citation, lab: dict[str, str]) -> str:
+    who = html.escape(publisher_label(c, lab))
+    when = html.escape(c.edition) if c.edition else lab["no_date"]
     return (
-        f"<div><em>{html.escape(title)}</em> — {who} · "
+        f"<div><em>{html.escape(c.doc_title)}</em> — {who} · "
         f'<span class="kw-date">{lab["date"]}: {when}</span></div>'
     )
 
@@ -240,7 +233,7 @@ def card(c: Citation, language: str, public_url: str | None = None, same_text: b
     return (
         f'<div class="kw-card" id="kw-c{c.rank}">{strength}'
         f"<blockquote>[{c.rank}] {_quote_html(c)}</blockquote>{_notes_html(c, language)}"
-        f"{_source_line(c, lab, language)}"
+        f"{_source_line(c, lab)}"
         f'<div class="kw-path">{html.escape(c.section)}</div>{also}'
         f'<div class="kw-actions">{links} · {copy}</div></div>'
     )
