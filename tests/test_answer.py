@@ -114,6 +114,19 @@ def test_follow_up_uses_the_previous_turn(kw):
     assert any("nooit een huisarts" in c.quote for c in answer.citations[:3])
 
 
+@pytest.mark.parametrize(
+    "question", ["En een VS?", "and a nurse practitioner?", "Ook voor kinderen?", "Or a POH?"]
+)
+def test_a_follow_up_with_nothing_to_follow_asks_what_it_refers_to(kw, question):
+    with pytest.raises(QuestionError) as refused:
+        kw.answer(question)
+    assert "follow-up" in refused.value.in_language("en")
+    assert "vervolgvraag" in refused.value.in_language("nl")
+    assert kw.answer(question, history=[Turn("Mag een PA de huisarts vervangen?")]).citations
+    # A whole question that happens to open with "En" or "Ook" is a question.
+    assert kw.answer("En hoe zit het met de normpraktijk en het aantal patiënten?").citations
+
+
 def test_a_short_new_question_after_a_turn_stands_on_its_own(kw):
     answer = kw.answer(
         "Wat betekent urgentie U3?", history=[Turn("Mag een PA de huisarts vervangen?")]

@@ -53,6 +53,17 @@ def test_api_refuses_a_question_without_words(client, q):
     assert "error" in res.json() and "Traceback" not in res.text
 
 
+def test_the_api_offers_the_memo_ready_citations(client):
+    data = client.get("/api/ask", params={"q": "Mag een PA de huisarts vervangen?"}).json()
+    first = data["citations"][0]
+    assert first["citation"].startswith(f"“{first['quote'].strip()}”")
+    assert "LHV en NHG" in first["citation"] and "datum onbekend" in first["citation"]
+    assert data["citation"].startswith(data["answer"]) and "[1] “" in data["citation"]
+    english = client.get("/api/ask", params={"q": "Wat betekent U3?", "lang": "en"}).json()
+    assert "date unknown" in english["citations"][0]["citation"]
+    assert client.get("/api/ask", params={"q": "U3?", "lang": "de"}).status_code == 422
+
+
 def test_health(client):
     assert client.get("/health").json()["status"] == "ok"
 
@@ -168,10 +179,22 @@ def _reply_answer_box(page) -> dict[str, float]:
     return page.evaluate(
         """() => {
         const rows = document.querySelectorAll('#kw-chat .message-row.bot-row');
-        const a = rows[rows.length - 1].querySelector('.kw-answer').getBoundingClientRect();
+        const row = rows[rows.length - 1];
+        const users = document.querySelectorAll('#kw-chat .message-row.user-row');
+        const u = users[users.length - 1].getBoundingClientRect();
+        const a = row.querySelector('.kw-answer').getBoundingClientRect();
+        const r = row.querySelector('.kw-rate').getBoundingClientRect();
+        const q = row.querySelector('.kw-card blockquote').getBoundingClientRect();
         const c = document.querySelector('#kw-chat').getBoundingClientRect();
+        let scroller = row.parentElement;
+        while (scroller && scroller.scrollHeight <= scroller.clientHeight + 1) {
+          scroller = scroller.parentElement;
+        }
+        const atEnd = !scroller
+          || scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
         return {top: a.top, bottom: a.bottom, chatTop: c.top, chatBottom: c.bottom,
-                height: window.innerHeight};
+                user_top: u.top, user_bottom: u.bottom, rate_bottom: r.bottom,
+                quote_top: q.top, height: window.innerHeight, at_end: atEnd};
     }"""
     )
 
@@ -196,9 +219,20 @@ def test_the_answer_is_on_screen_after_each_reply(running_app, output_dir, width
             )
             page.wait_for_timeout(300)  # the scroll runs two frames after the render
             box = _reply_answer_box(page)
-            # The short answer's first lines are visible: in the window and in the chat box.
+            # The user's question is at the top of the window, whole; the short answer and
+            # its 👍/👎 below it, in the window and in the chat box; for an answer, the
+            # first quote's opening lines too.
+            assert 0 <= box["user_top"] < box["user_bottom"] <= box["top"], (name, box)
+            # At the top, unless the reply is too short for the chat to scroll that far.
+            assert box["user_top"] < 80 or box["at_end"], (name, box)
             assert 0 <= box["top"] < box["height"] - 40, (name, box)
             assert box["chatTop"] <= box["top"] < box["chatBottom"] - 20, (name, box)
+            assert box["rate_bottom"] <= min(box["height"], box["chatBottom"]), (name, box)
+            if name != "refusal":
+                # The short answer is quoted text; below it the first card's quote begins,
+                # unless the short answer (a whole table, say) fills the screen itself.
+                seen = min(box["height"], box["chatBottom"])
+                assert box["quote_top"] < seen - 40 or box["bottom"] < seen, (name, box)
             page.screenshot(path=str(output_dir / f"chat-{name}-{width}.png"))
         reply = page.locator("#kw-chat .message-row.bot-row").last
         # A refusal says so first (in the page's language, Dutch here, whatever the question's);
@@ -332,9 +366,17 @@ def test_citations_copy_strength_and_feedback(
         page.wait_for_timeout(200)
         assert "[1] “" in page.evaluate("navigator.clipboard.readText()")
 
-        # 👍 with a comment is stored on this machine and exported as a question file.
-        page.locator("#kw-chat button[aria-label='Goed antwoord']").last.click()
+        # 👍 beside the short answer, with a comment, is stored on this machine and exported
+        # as a question file; thanks and comment box open in view, the box focused.
+        good = reply.locator(".kw-actions button[aria-label='Goed antwoord']")
+        assert good.count() == 1
+        good.click()
         page.wait_for_selector("#kw-note textarea", timeout=30_000)
+        page.wait_for_function("document.activeElement.closest('#kw-note') !== null")
+        assert good.get_attribute("aria-pressed") == "true"
+        for part in ("#kw-thanks", "#kw-note textarea", "#kw-send-note"):
+            seen = page.locator(part).bounding_box()
+            assert seen and seen["y"] >= 0 and seen["y"] + seen["height"] <= 900, part
         page.fill("#kw-note textarea", "Precies wat ik zocht.")
         page.click("#kw-send-note")
         page.wait_for_function(
@@ -342,6 +384,8 @@ def test_citations_copy_strength_and_feedback(
             timeout=30_000,
         )
         page.screenshot(path=str(output_dir / "chat-feedback.png"))
+        page.click("#kw-close-note")
+        page.locator("#kw-note-box").first.wait_for(state="hidden")
         browser.close()
     ratings = FeedbackStore(data_dir / FEEDBACK_FILE).all()
     assert [(r.question, r.rating, r.comment) for r in ratings] == [
@@ -443,7 +487,8 @@ def test_source_page_on_a_phone(running_app, output_dir, kw):
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
 def test_no_serious_accessibility_violations(running_app, output_dir, kw):
-    """axe-core on the chat after an answer and on a source page, light and dark."""
+    """axe-core on the chat after an answer, with the source pane open and on a source
+    page, light and dark."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -460,6 +505,12 @@ def test_no_serious_accessibility_violations(running_app, output_dir, kw):
             page.wait_for_timeout(300)
             page.screenshot(path=str(output_dir / f"axe-chat-{scheme}.png"))
             found[f"chat-{scheme}"] = Axe().run(page).response["violations"]
+            # The source pane open beside the chat, with its title and section.
+            page.locator("#kw-chat .kw-answer .kw-ref").first.click()
+            page.frame_locator("#kw-pane-frame").locator("mark.focus").first.wait_for()
+            page.screenshot(path=str(output_dir / f"axe-pane-{scheme}.png"))
+            found[f"pane-{scheme}"] = Axe().run(page).response["violations"]
+            page.keyboard.press("Escape")
             page.goto(running_app + link)
             page.wait_for_selector("mark.focus")
             page.screenshot(path=str(output_dir / f"axe-source-{scheme}.png"))
@@ -612,3 +663,105 @@ def test_the_section_view_speaks_the_ui_language(client):
     assert "Inhoud" in dutch and "no public URL known" in english and "Contents" in english
     body = re.compile(r"<article>(.*)</article>", re.S)
     assert body.search(dutch).group(1) == body.search(english).group(1)  # the text unchanged
+
+
+def _in_view(page, selector: str, height: int) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_first_screen_needs_no_scrolling(running_app, output_dir, width, height):
+    """Title, language switch, question box, ask button and the examples without scrolling;
+    an empty chat no taller than its hint."""
+    with chat_page(running_app, width, height) as page:
+        page.wait_for_function("document.activeElement.closest('#kw-question') !== null")
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.scrollY") == 0
+        for part in ("h1", "#kw-lang", "#kw-question textarea", "#kw-ask"):
+            assert _in_view(page, part, height), part
+        chips = page.locator(".kw-chip")
+        shown = [i for i in range(chips.count()) if _in_view(page, f".kw-chip >> nth={i}", height)]
+        assert len(shown) >= 2
+        if width > 700:
+            assert len(shown) == chips.count()
+        assert page.locator("#kw-chat").bounding_box()["height"] <= 140
+        page.screenshot(path=str(output_dir / f"first-screen-{width}.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_the_keyboard_goes_box_ask_answer_chips(running_app, output_dir):
+    focused = "() => { const e = document.activeElement; return e.id || e.className; }"
+    with chat_page(running_app) as page:
+        page.wait_for_function("document.activeElement.closest('#kw-question') !== null")
+        page.keyboard.type("Mag een PA de huisarts vervangen?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#kw-chat .kw-answer", timeout=60_000)
+        page.wait_for_timeout(300)
+        # After the answer the box keeps the focus, ready for the next question.
+        assert page.evaluate("document.activeElement.closest('#kw-question') !== null")
+        page.keyboard.type("Wat betekent urgentie U3?")
+        page.wait_for_function("() => !document.querySelector('#kw-ask').disabled")
+        page.keyboard.press("Tab")
+        assert page.evaluate(focused) == "kw-ask"
+        page.keyboard.press("Tab")
+        assert "kw-skip" in page.evaluate(focused)
+        skip = page.locator(".kw-skip").bounding_box()
+        assert skip and skip["x"] >= 0 and skip["y"] >= 0 and skip["width"] > 50  # in view
+        page.screenshot(path=str(output_dir / "keyboard-skip-link.png"))
+        page.keyboard.press("Enter")
+        assert "kw-answer" in page.evaluate(focused)
+        assert _in_view(page, "#kw-chat .message-row.bot-row .kw-answer", 900)
+        page.keyboard.press("Tab")
+        assert "kw-ref" in page.evaluate(focused)
+        # The chip opens its source; Escape closes it and the focus returns to the chip.
+        page.keyboard.press("Enter")
+        page.locator("#kw-pane").wait_for(state="visible")
+        page.keyboard.press("Escape")
+        page.locator("#kw-pane").wait_for(state="hidden")
+        assert "kw-ref" in page.evaluate(focused)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+def test_feedback_on_a_phone_opens_in_view(running_app, output_dir):
+    with chat_page(running_app, 390, 844) as page:
+        _ask(page, "Hoeveel patiënten heeft een normpraktijk?", 1)
+        page.wait_for_timeout(300)
+        bad = page.locator("#kw-chat .kw-actions button[aria-label='Fout of onvolledig antwoord']")
+        assert _in_view(page, "#kw-chat .kw-actions .kw-rate", 844)
+        bad.click()
+        page.wait_for_selector("#kw-note textarea", timeout=30_000)
+        page.wait_for_timeout(300)
+        for part in ("#kw-thanks", "#kw-note textarea", "#kw-send-note", "#kw-close-note"):
+            assert _in_view(page, part, 844), part
+        assert "opgeslagen" in page.locator(".kw-rate").inner_text()
+        page.screenshot(path=str(output_dir / "feedback-phone.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_follow_ups_say_what_they_follow(running_app, output_dir, lang):
+    """Nothing to follow: the reply asks what it refers to. The same best passage as just
+    shown: the reply says so."""
+    bot_rows = "#kw-chat .message-row.bot-row"
+    with chat_page(running_app, 390, 844) as page:
+        if lang == "en":
+            page.get_by_label("English").check()
+            page.wait_for_function("() => document.documentElement.lang === 'en'")
+        _ask(page, "En een VS?", 1)
+        first = page.locator(bot_rows).last.inner_text()
+        assert ("reads as a follow-up" if lang == "en" else "lijkt een vervolgvraag") in first
+        assert "Bronnen" not in first and "Sources" not in first
+        _ask(page, "Mag een PA de huisarts vervangen?", 2)
+        _ask(page, "En een VS?", 3)
+        page.wait_for_timeout(300)
+        note = page.locator(bot_rows).last.locator(".kw-note")
+        said = "The same passage as above" if lang == "en" else "Dezelfde passage als hierboven"
+        assert note.inner_text().startswith(said)
+        assert _in_view(page, f"{bot_rows} >> nth=-1 >> .kw-note", 844)
+        page.screenshot(path=str(output_dir / f"follow-up-{lang}.png"))

@@ -51,6 +51,9 @@ LABELS = {
         "date_unknown": "datum onbekend",
         "no_link": "geen openbare link bekend",
         "also_in": "ook in",
+        "good": "Goed antwoord",
+        "bad": "Fout of onvolledig antwoord",
+        "rated": "Beoordeling opgeslagen",
     },
     "en": {
         "open": "open in source",
@@ -77,6 +80,9 @@ LABELS = {
         "date_unknown": "date unknown",
         "no_link": "no public link known",
         "also_in": "also in",
+        "good": "Good answer",
+        "bad": "Wrong or incomplete answer",
+        "rated": "Rating stored",
     },
 }
 EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
@@ -198,6 +204,21 @@ def _copy_button(text: str, label: str, copied: str) -> str:
     )
 
 
+def _rate_buttons(rating: int, lab: dict[str, str]) -> str:
+    # Beside the short answer, where it is judged, not after the cards. The thumbs are drawn
+    # by the page's CSS (no emoji font needed, nothing fetched). The page script
+    # (ui.PAGE_JS) sends the message number in the hidden span with the rating; data
+    # attributes would not survive the chat's sanitiser.
+    return (
+        f'<span class="kw-rate"><span class="kw-rate-id">{rating}</span>'
+        f'<button type="button" class="kw-rate-btn kw-up" aria-label="{lab["good"]}" '
+        f'title="{lab["good"]}" aria-pressed="false"></button>'
+        f'<button type="button" class="kw-rate-btn kw-down" aria-label="{lab["bad"]}" '
+        f'title="{lab["bad"]}" aria-pressed="false"></button>'
+        f'<span class="kw-rate-done">{lab["rated"]}</span></span>'
+    )
+
+
 def _source_line(c: Citation, lab: dict[str, str]) -> str:
     who = html.escape(publisher_label(c, lab))
     when = html.escape(c.edition) if c.edition else lab["no_date"]
@@ -305,6 +326,8 @@ def answer_html(
     same_text: set[str] | None = None,
     related: list[str] | None = None,
     language: str | None = None,
+    rating: int | None = None,
+    note: str | None = None,
 ) -> str:
     """The chat reply: the short answer first, then the strongest passages, the rest folded.
 
@@ -313,17 +336,23 @@ def answer_html(
     sources a filter limited the search to; ``same_text`` the documents whose public page
     is the same text (a copied link may then carry a text fragment); ``related`` the
     "Zie ook" questions; ``language`` the page's language (default: the answer's), which
-    every label follows. The glossary's expansion terms stay in the JSON.
+    every label follows; ``rating`` the chat message number that 👍/👎 beside the short
+    answer rate (None: no buttons); ``note`` a line shown above the answer. The glossary's
+    expansion terms stay in the JSON.
     """
     language = language or answer.language
     lab = labels(language)
     same = same_text or set()
-    parts = [f'<p class="kw-answer">{_with_chips(answer, language)}</p>']
+    parts = [f'<p class="kw-note">{html.escape(note)}</p>'] if note else []
+    parts.append(f'<p class="kw-answer" tabindex="-1">{_with_chips(answer, language)}</p>')
+    actions = []
     if not answer.abstained and answer.citations:
         text = answer_text(answer, public_url, same, language)
-        parts.append(
-            f'<div class="kw-actions">{_copy_button(text, lab["copy_answer"], lab["copied"])}</div>'
-        )
+        actions.append(_copy_button(text, lab["copy_answer"], lab["copied"]))
+    if rating is not None:
+        actions.append(_rate_buttons(rating, lab))
+    if actions:
+        parts.append(f'<div class="kw-actions">{"".join(actions)}</div>')
     if searched:
         names = "; ".join(html.escape(name) for name in searched)
         parts.append(f'<p class="kw-scope"><small>{lab["scope"]}: {names}</small></p>')
@@ -344,3 +373,20 @@ def answer_html(
             f'<div class="kw-related"><h2 class="kw-h">{lab["see_also"]}</h2>{buttons}</div>'
         )
     return "\n".join(parts)
+
+
+def with_citations(
+    answer: Answer, public_url: str | None, same_text: set[str], language: str | None = None
+) -> dict[str, object]:
+    """The answer's JSON with the texts "Kopieer citaat" and "Kopieer antwoord" copy.
+
+    Each citation gets ``citation`` (memo-ready, as ``citation_text``) and the answer
+    ``citation`` (as ``answer_text``), in ``language`` (default: the answer's).
+    """
+    language = language or answer.language
+    data = answer.to_dict()
+    entries: list[dict[str, object]] = data["citations"]  # type: ignore[assignment]
+    for c, entry in zip(answer.citations, entries, strict=True):
+        entry["citation"] = citation_text(c, public_url, c.doc_id in same_text, language)
+    data["citation"] = answer_text(answer, public_url, same_text, language)
+    return data

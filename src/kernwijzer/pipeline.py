@@ -43,6 +43,11 @@ FOLLOW_UP = re.compile(
     r"^(en|maar|of|and|but|or|what about|how about|wat als|wat over|ook|also|en als|and if)\b",
     re.IGNORECASE,
 )
+# A short question that opens with "En …", "Ook …", "Or …" continues one before it ("En een
+# VS?"): with nothing before it, answering would answer a fragment from whatever passage
+# it happens to match, so the user is asked to say what it refers to.
+DANGLING = re.compile(r"^(en|maar|of|ook|and|but|or|also)\b", re.IGNORECASE)
+DANGLING_WORDS = 5
 # A short question that opens with a question word or verb names its own topic
 # ("Wat betekent U3?"); a short fragment ("De POH?", "a nurse practitioner?") does not.
 STANDALONE = re.compile(
@@ -113,7 +118,10 @@ def clean_question(question: object, max_chars: int) -> str:
 
 
 def check_question(question: object, max_chars: int, history: list[Turn] | None = None) -> str:
-    """`clean_question`, then refuse a question with no word to search for.
+    """`clean_question`, then refuse a question with no word to search for or nothing to follow.
+
+    A follow-up with no earlier question to follow (``is_dangling``) is refused with a
+    request to say what it refers to.
 
     "???", "x", "12345" or "Waarom?" give retrieval nothing to go on. A word is a token with
     a letter in it that is neither a stop word nor a question word, so codes such as "U3"
@@ -122,6 +130,13 @@ def check_question(question: object, max_chars: int, history: list[Turn] | None 
     borrows nothing.
     """
     text = clean_question(question, max_chars)
+    if not history and is_dangling(text):
+        raise QuestionError(
+            f"“{text}” reads as a follow-up, but there is no earlier question in this "
+            "conversation. Please ask the whole question, saying what it is about.",
+            f"„{text}” lijkt een vervolgvraag, maar er is nog geen eerdere vraag in dit "
+            "gesprek. Stel de hele vraag, met waar hij over gaat.",
+        )
     lettered = any(ch.isalpha() for ch in text)
     if not lettered or not has_words(retrieval_text(text, history)):
         raise QuestionError(
@@ -129,6 +144,12 @@ def check_question(question: object, max_chars: int, history: list[Turn] | None 
             "De vraag bevat geen woorden om op te zoeken.",
         )
     return text
+
+
+def is_dangling(question: str) -> bool:
+    """Whether a question only continues an earlier one ("En een VS?", "Also for children?")."""
+    asked = without_markup(question)
+    return bool(DANGLING.match(asked)) and len(asked.split()) <= DANGLING_WORDS
 
 
 def has_words(text: str) -> bool:

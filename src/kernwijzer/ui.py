@@ -27,9 +27,11 @@ os.environ.pop("GRADIO_HISTORY_BUCKET", None)
 
 import html
 import logging
+import re
 import threading
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import quote as url_quote
 
 import gradio as gr
 from fastapi import FastAPI, Query, Request
@@ -37,7 +39,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from kernwijzer.answer import Answer
-from kernwijzer.cards import answer_html
+from kernwijzer.cards import answer_html, with_citations
 from kernwijzer.catalogue import archived_document, archived_sources
 from kernwijzer.config import Settings
 from kernwijzer.corpus import CorpusError
@@ -57,12 +59,19 @@ from kernwijzer.store import IndexError_
 from kernwijzer.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
-# After Gradio has rendered the reply (next frames), put the new reply's first line at the
-# top of the chat box and of the window: the short answer is what a GP reads first.
+# After Gradio has rendered the reply (next frames), put the user's question at the top of
+# the chat box and of the window, the reply's short answer and first quote right below it:
+# the question stays in sight, and the short answer is what a GP reads first.
 SCROLL_TO_REPLY = """() => {
   const show = () => {
-    const rows = document.querySelectorAll('#kw-chat .message-row.bot-row');
+    const rows = document.querySelectorAll('#kw-chat .message-row.user-row');
     if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start'});
+    // The ask button is disabled once the box is empty: the focus would fall to <body>.
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || focused.id === 'kw-ask') {
+      const box = document.querySelector('#kw-question textarea');
+      if (box) box.focus({preventScroll: true});
+    }
   };
   requestAnimationFrame(() => requestAnimationFrame(show));
 }"""
@@ -139,6 +148,32 @@ PAGE_JS = """<script>
       closePane();
       return;
     }
+    const rateButton = event.target.closest('.kw-rate-btn');
+    if (rateButton) {
+      event.preventDefault();
+      const box = rateButton.closest('.kw-rate');
+      box.querySelectorAll('.kw-rate-btn').forEach((b) => b.setAttribute('aria-pressed',
+        String(b === rateButton)));
+      box.classList.add('kw-rated');
+      say(box.querySelector('.kw-rate-done').textContent);
+      const field = document.querySelector('#kw-rate-box textarea');
+      field.value = box.querySelector('.kw-rate-id').textContent + ':'
+        + (rateButton.classList.contains('kw-up') ? 'up' : 'down');
+      field.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.getElementById('kw-rate-send').click(), 150);
+      return;
+    }
+    if (event.target.closest('.kw-skip')) {
+      event.preventDefault();
+      const answers = document.querySelectorAll('#kw-chat .message-row.bot-row .kw-answer');
+      const latest = answers[answers.length - 1];
+      if (latest) {
+        latest.setAttribute('tabindex', '-1');
+        latest.closest('.message-row').previousElementSibling?.scrollIntoView({block: 'start'});
+        latest.focus({preventScroll: true});
+      }
+      return;
+    }
     const next = event.target.closest('.kw-next');
     if (next) {
       event.preventDefault();
@@ -165,12 +200,15 @@ PAGE_JS = """<script>
   if (document.readyState === 'complete') ready(); else window.addEventListener('load', ready);
   // Gradio names its chat icons in English; they follow the page's language.
   const NAMES = {
-    nl: {Like: 'Goed antwoord', Dislike: 'Fout of onvolledig antwoord',
-         Clear: 'Nieuw gesprek (wist alles)'},
-    en: {Like: 'Good answer', Dislike: 'Wrong or incomplete answer',
-         Clear: 'New conversation (clears everything)'},
+    nl: {Clear: 'Nieuw gesprek (wist alles)'},
+    en: {Clear: 'New conversation (clears everything)'},
   };
   window.kwRename = () => {
+    // The chat's sanitiser keeps a button's title but drops aria attributes.
+    document.querySelectorAll('#kw-chat .kw-rate-btn:not([aria-label])').forEach((b) => {
+      b.setAttribute('aria-label', b.title);
+      b.setAttribute('aria-pressed', 'false');
+    });
     const names = NAMES[document.documentElement.lang === 'en' ? 'en' : 'nl'];
     document.querySelectorAll('#kw-chat button[aria-label]').forEach((b) => {
       const label = b.getAttribute('aria-label');
@@ -193,6 +231,13 @@ PANE = """<div id="kw-pane" class="kw-pane" hidden>
 <a id="kw-pane-open" href="/" target="_blank">open in nieuw tabblad</a>
 <button type="button" id="kw-pane-close" aria-label="Sluit de bron">✕</button></div>
 <iframe id="kw-pane-frame" title="Bron naast het gesprek"></iframe></div>"""
+# After a 👍/👎: the comment box (fixed at the foot of the window) takes the focus.
+FOCUS_NOTE = """() => {
+  setTimeout(() => {
+    const box = document.querySelector('#kw-note textarea');
+    if (box && box.offsetParent) box.focus({preventScroll: true});
+  }, 100);
+}"""
 # After a language switch: the page's language, title and Gradio's icon names follow it.
 SET_LANGUAGE = """(lang) => {
   document.documentElement.lang = lang;
@@ -210,7 +255,8 @@ SET_LANGUAGE = """(lang) => {
     document.getElementById('kw-pane-frame').title = words[3];
   }
 }"""
-CSS = """
+CSS = (
+    """
 .kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
 .kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
 .kw-path,.kw-date,.kw-notes,.kw-col,#kw-count{color:var(--body-text-color)}
@@ -218,7 +264,8 @@ CSS = """
 .kw-card mark.focus{background:none;color:inherit;font-weight:700}
 .kw-col{font-size:.8em;font-weight:600;text-transform:uppercase}
 .kw-notes{font-size:.8em;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
-.kw-h{font-size:1em;font-weight:600;margin:.6rem 0 .2rem}
+#kw-chat .kw-h{font-size:1em;font-weight:600;margin:.5rem 0 .2rem !important}
+#kw-chat .kw-actions{margin:.3rem 0 0 !important}
 .kw-copy textarea{width:100%;font-size:.8rem}
 .kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
 .kw-strength{display:inline-block;font-size:.78em;font-weight:600;border-radius:4px;
@@ -241,7 +288,7 @@ CSS = """
 #kw-count .kw-over{color:#b3261e;font-weight:600}
 :focus-visible{outline:3px solid #0b5c80 !important;outline-offset:2px}
 @media (max-width:700px){.kw-ref .kw-tip{position:fixed;left:5vw;top:auto;bottom:1rem;width:90vw}}
-#kw-chat .message-row{scroll-margin-top:2.5rem}
+#kw-chat .message-row{scroll-margin-top:2rem}
 .kw-pane{border:1px solid #8c959f;border-radius:8px;overflow:hidden;background:#fff}
 .kw-pane-bar{display:flex;gap:.75rem;align-items:center;padding:.3rem .6rem;color:#1d2733;
  background:#eef3f6}
@@ -256,12 +303,72 @@ CSS = """
 .kw-pane-name strong,#kw-pane-section{display:block;white-space:nowrap;overflow:hidden;
  text-overflow:ellipsis}
 #kw-pane-section{font-size:.8em}
+.kw-pane-bar strong,#kw-pane-section{color:#1d2733}
 /* Gradio's "scroll down" button sat over quote words and showed through the source sheet;
    each reply is scrolled into view by SCROLL_TO_REPLY instead. */
 #kw-chat .scroll-down-button-container{display:none !important}
+/* The first screen holds title, language switch, question box, ask button and the example
+   questions on a phone too: a compact header, and an empty chat only as tall as its hint. */
+#kw-head{flex-wrap:nowrap !important;align-items:flex-start;gap:.5rem}
+#kw-head h1{margin:0 !important;font-size:1.6rem}
+#kw-head p{margin:.1rem 0 0 !important;font-size:.9em}
+#kw-head > .form{flex:0 0 auto !important;min-width:0 !important;width:max-content}
+#kw-lang{padding:.25rem .4rem !important;width:max-content !important;flex:0 0 auto !important}
+#kw-lang .wrap{flex-wrap:nowrap;gap:.25rem}
+#kw-lang .wrap label{padding:.15rem .45rem;margin:0}
+#kw-lang > span,#kw-lang legend{margin-bottom:.15rem}
+#kw-chat:not(:has(.message-row)){height:auto !important;min-height:0 !important}
+/* On a phone the conversation gets the screen: question, short answer and first quote. */
+@media (max-width:700px){#kw-chat:has(.message-row){height:min(720px,calc(100svh - 100px))
+ !important}}
+#kw-chat:not(:has(.message-row)) .placeholder-content{height:auto;min-height:3.5rem;
+ padding:1.8rem .5rem .5rem}
+@media (max-width:700px){#kw-head{flex-wrap:wrap !important;gap:.25rem}
+ #kw-title{flex:1 1 100% !important}
+ #kw-head > .form{margin-left:auto}#kw-lang .wrap label{font-size:.85em}
+ #kw-head h1{font-size:1.35rem}}
+.kw-hidden{display:none !important}
+.kw-rate{display:inline-flex;align-items:center;gap:.2rem;margin-left:.3rem;vertical-align:middle}
+.kw-rate-btn{font-size:1rem;line-height:1;border:1px solid #8c959f;background:#fff;
+ border-radius:6px;padding:.15rem .4rem;cursor:pointer}
+.kw-rate-btn::before{content:"";display:inline-block;width:1.1em;height:1.1em;
+ vertical-align:-.15em;background:currentColor;-webkit-mask:var(--kw-thumb) center/contain
+ no-repeat;mask:var(--kw-thumb) center/contain no-repeat}
+.kw-rate-btn{color:#1d2733}
+.kw-down::before{transform:rotate(180deg)}
+.kw-rate-btn[aria-pressed="true"]{border-color:#0b5c80;background:#d8ecf5;color:#0b5c80}
+.kw-rate-id,.kw-rate-done{display:none}
+.kw-rated .kw-rate-done{display:inline;font-size:.8em;color:#14522d;font-weight:600}
+.kw-note{font-size:.9em;font-style:italic;margin:0 0 .3rem}
+#kw-note-box{position:fixed;left:50%;bottom:1rem;transform:translateX(-50%);z-index:55;
+ width:min(34rem,94vw);border:1px solid #0b5c80;border-radius:8px;
+ box-shadow:0 4px 16px rgba(0,0,0,.2);padding:.3rem;background:var(--block-background-fill)}
+/* Gradio nests a second element with the group's id: only the outer one floats. */
+#kw-note-box #kw-note-box{position:static;transform:none;width:auto;box-shadow:none;border:0;
+ padding:0}
+#kw-skip-box{position:absolute !important;width:1px;height:1px;overflow:visible}
+.kw-skip{position:fixed;top:.5rem;left:.5rem;z-index:70;width:1px;height:1px;overflow:hidden;
+ clip-path:inset(50%);white-space:nowrap}
+.kw-skip:focus,.kw-skip:focus-visible{width:auto;height:auto;clip-path:none;
+ background:#fff !important;color:#0b5c80;border:2px solid #0b5c80;border-radius:6px;
+ padding:.3rem .6rem;font-weight:600}
 #kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
 #kw-ask:not(:disabled):hover{background:#084a68}
 """
+    + (
+        # A thumb outline (Feather's "thumbs-up", MIT) as a CSS mask: drawn in the text colour,
+        # with no emoji font needed and nothing fetched.
+        '.kw-rate-btn{--kw-thumb:url("data:image/svg+xml,'
+        + url_quote(
+            "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' "
+            "stroke='black' stroke-width='2' stroke-linejoin='round'><path d='M14 9V5a3 3 0 0 "
+            "0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 "
+            "2 0 0 1 2-2h3'/></svg>",
+            safe=" '=/:.-",
+        )
+        + '")}'
+    )
+)
 
 
 def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
@@ -357,9 +464,9 @@ def respond(
     if answer.documents is not None:
         docs = kw.snapshot.documents
         searched = [docs[d].info.title for d in answer.documents if d in docs]
-    same_text = {
-        d for d, doc in kw.snapshot.documents.items() if doc.info.url and doc.info.profile == "web"
-    }
+    same_text = _same_text(kw)
+    # The answer's chat message is the second of the two this turn adds.
+    rating = len(answers) + 1
     reply = answer_html(
         answer,
         searched=searched,
@@ -367,6 +474,8 @@ def respond(
         same_text=same_text,
         related=answer.related,
         language=language,
+        rating=rating,
+        note=text(language, "same_passage") if _repeats(answer, answers) else None,
     )
     # The chat renders HTML: the user's own text is escaped like everything else.
     chat += [
@@ -376,21 +485,54 @@ def respond(
     return chat, [*(turns or []), answer.question], "", [*answers, None, answer.to_dict()]
 
 
+def _same_text(kw: Kernwijzer) -> set[str]:
+    """The documents whose public page is the same text (a link may carry a text fragment)."""
+    return {
+        d for d, doc in kw.snapshot.documents.items() if doc.info.url and doc.info.profile == "web"
+    }
+
+
+def _repeats(answer: Answer, answers: list[dict[str, Any] | None]) -> bool:
+    """Whether an answer's best passage is the one the previous answer led with.
+
+    A follow-up ("En een VS?") answered by the very sentence just shown would otherwise look
+    as if nothing happened.
+    """
+    previous = next((a for a in reversed(answers) if a is not None), None)
+    if answer.abstained or not answer.citations or previous is None or previous["abstained"]:
+        return False
+    before = previous["citations"][0] if previous["citations"] else None
+    now = answer.citations[0]
+    return before is not None and (before["doc_id"], before["start"], before["end"]) == (
+        now.doc_id,
+        now.start,
+        now.end,
+    )
+
+
+RATING = re.compile(r"^(\d{1,6}):(up|down)$")
+
+
 def rate(
     store: FeedbackStore,
     build: str,
     answers: list[dict[str, Any] | None],
-    data: gr.LikeData,
+    choice: str,
     language: str = "nl",
 ) -> tuple[int | None, str]:
-    """Store a 👍/👎 on an answer; returns the rating's id and a confirmation."""
-    index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-    shown = answers[index] if isinstance(index, int) and 0 <= index < len(answers) else None
-    if shown is None or data.liked is None:
+    """Store a 👍/👎 on an answer; returns the rating's id and a confirmation.
+
+    ``choice`` is what the page's 👍/👎 buttons send: "<message number>:up" or ":down". A
+    message that shows no answer (or anything else) stores nothing.
+    """
+    match = RATING.match(choice or "")
+    index = int(match.group(1)) if match else -1
+    shown = answers[index] if 0 <= index < len(answers) else None
+    if match is None or shown is None:
         return None, ""
     answer = Answer.from_dict(shown)
     try:
-        rating_id = store.add(Rating.of(answer, "up" if data.liked else "down", build))
+        rating_id = store.add(Rating.of(answer, match.group(2), build))
     except FeedbackError as exc:
         log.error("Feedback not stored: %s", exc)
         return None, text(language, "not_stored")
@@ -404,10 +546,15 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
     build = kw.snapshot.manifest.build_id
     t = partial(text, "nl")
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
-        with gr.Row(equal_height=True):
-            header = gr.HTML(_header("nl"))
+        with gr.Row(elem_id="kw-head"):
+            header = gr.HTML(_header("nl"), elem_id="kw-title")
             language = gr.Radio(
-                list(LANGUAGES), value="nl", label=t("language"), elem_id="kw-lang", scale=0
+                list(LANGUAGES),
+                value="nl",
+                label=t("language"),
+                elem_id="kw-lang",
+                scale=0,
+                min_width=0,
             )
         turns = gr.State([])
         answers = gr.State([])
@@ -425,7 +572,9 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                     autoscroll=False,
                     # No share or raw-HTML copy icons: every card has its own copy button.
                     buttons=[],
-                    feedback_options=("Like", "Dislike"),
+                    # 👍/👎 sit beside each short answer (cards.answer_html), not after the
+                    # last card where Gradio puts its own.
+                    feedback_options=None,
                     placeholder=t("placeholder_chat"),
                 )
                 question = gr.Textbox(
@@ -439,11 +588,17 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                     ask = gr.Button(
                         t("ask"), variant="primary", elem_id="kw-ask", interactive=False
                     )
+                    # Box → ask → this link → the latest answer → its chips: a keyboard
+                    # user reaches the answer without crossing the examples and filters.
+                    skip = gr.HTML(_skip_link("nl"), elem_id="kw-skip-box", padding=False)
                     new = gr.Button(t("new"), elem_id="kw-new")
-                with gr.Group(visible=False) as note_box:
+                # In view wherever the rated answer is: fixed at the foot of the window.
+                with gr.Group(visible=False, elem_id="kw-note-box") as note_box:
                     thanks = gr.Markdown(elem_id="kw-thanks")
                     note = gr.Textbox(label=t("note"), elem_id="kw-note", lines=2, max_lines=6)
-                    send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
+                    with gr.Row():
+                        send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
+                        close_note = gr.Button(t("close"), elem_id="kw-close-note")
                 examples_head = gr.Markdown(t("examples"))
                 with gr.Row(elem_id="kw-examples"):
                     chips = [
@@ -459,6 +614,10 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                 show_all = gr.Checkbox(label=t("all"), elem_id="kw-all")
                 with gr.Accordion(t("about"), open=False) as about:
                     about_table = gr.Markdown(about_sources(kw))
+                # What the 👍/👎 buttons in a reply send (PAGE_JS fills and clicks these);
+                # last in the page so their hidden frames take no room on the first screen.
+                rate_box = gr.Textbox(elem_id="kw-rate-box", elem_classes="kw-hidden")
+                rate_send = gr.Button("rate", elem_id="kw-rate-send", elem_classes="kw-hidden")
 
         def on_ask(
             message: str,
@@ -499,13 +658,14 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
             on_type, [question, language], [ask, counter], queue=False, show_progress="hidden"
         )
 
-        def on_like(
-            shown: list[dict[str, Any] | None], lang: str, data: gr.LikeData
-        ) -> tuple[Any, ...]:
-            rating_id, message = rate(store, build, shown, data, lang)
-            return rating_id, gr.update(visible=rating_id is not None), message, ""
+        def on_rate(choice: str, shown: list[dict[str, Any] | None], lang: str) -> tuple[Any, ...]:
+            rating_id, message = rate(store, build, shown, choice, lang)
+            return rating_id, gr.update(visible=bool(message)), message, ""
 
-        chat.like(on_like, [answers, language], [rated, note_box, thanks, note])
+        rate_send.click(
+            on_rate, [rate_box, answers, language], [rated, note_box, thanks, note]
+        ).then(None, None, None, js=FOCUS_NOTE)
+        close_note.click(lambda: gr.update(visible=False), None, note_box, queue=False)
 
         def on_note(rating_id: int | None, comment: str, lang: str) -> tuple[Any, ...]:
             if rating_id is not None and comment.strip():
@@ -530,6 +690,8 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                 gr.update(value=w("new")),
                 gr.update(label=w("note")),
                 gr.update(value=w("send_note")),
+                gr.update(value=w("close")),
+                _skip_link(lang),
                 w("examples"),
                 *[gr.update(value=ex) for ex in EXAMPLES[lang]],
                 gr.update(label=w("filter"), choices=_source_choices(kw, lang)),
@@ -551,6 +713,8 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
                 new,
                 note,
                 send_note,
+                close_note,
+                skip,
                 examples_head,
                 *chips,
                 sources,
@@ -572,9 +736,13 @@ def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
     return demo
 
 
+def _skip_link(language: str) -> str:
+    return f'<a href="#kw-chat" class="kw-skip">{html.escape(text(language, "to_answer"))}</a>'
+
+
 def _header(language: str) -> str:
     return (
-        f"<h1 style='margin:.2rem 0'>Kernwijzer</h1><p>{html.escape(text(language, 'intro'))}</p>"
+        f"<h1>Kernwijzer</h1><p>{html.escape(text(language, 'intro'))}</p>"
         '<div id="kw-live" aria-live="polite" style="position:absolute;left:-9999px"></div>'
     )
 
@@ -608,8 +776,11 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         q: str,
         top_k: Annotated[int | None, Query(ge=1, le=50)] = None,
         doc: Annotated[list[str] | None, Query()] = None,
+        lang: Annotated[Literal["nl", "en"] | None, Query()] = None,
     ) -> JSONResponse:
-        # The same answer as `kernwijzer ask --json`, for integrations and load tests.
+        # The answer of `kernwijzer ask --json`, for integrations and load tests, with the
+        # memo-ready citation texts the chat's copy buttons give (in ``lang``, default the
+        # question's language).
         if not kw.ready:
             return loading_response()
         try:
@@ -621,7 +792,7 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
             return JSONResponse({"error": str(exc)}, status_code=400)
         except UnknownDocumentError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
-        return JSONResponse(answer.to_dict())
+        return JSONResponse(with_citations(answer, settings.public_url, _same_text(kw), lang))
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -696,6 +867,9 @@ def check_port(settings: Settings) -> None:
 
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn does: connections of a just-stopped app (TIME_WAIT) do not hold the
+        # port, a listening socket does. Without it a restart within a minute was refused.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((settings.host, settings.port))
         except OSError as exc:

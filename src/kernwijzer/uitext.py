@@ -28,6 +28,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "toelichten wat er klopt, niet klopt of ontbreekt? Dat mag hieronder.",
         "noted": "Bedankt, uw toelichting is opgeslagen.",
         "not_stored": "De beoordeling kon niet worden opgeslagen.",
+        "close": "Sluiten",
+        "to_answer": "Naar het laatste antwoord",
+        "same_passage": "Dezelfde passage als hierboven beantwoordt ook deze vraag; onder "
+        "Bronnen staat wat de bronnen verder zeggen.",
         "loading": "Kernwijzer is nog bezig met laden. Uw vraag staat nog in het vak: "
         "probeer het over een paar seconden opnieuw.",
         "count": "{n} / {limit} tekens",
@@ -63,6 +67,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "to say what is right, wrong or missing? You can below.",
         "noted": "Thank you, your comment is stored.",
         "not_stored": "The rating could not be stored.",
+        "close": "Close",
+        "to_answer": "Go to the latest answer",
+        "same_passage": "The same passage as above also answers this question; under "
+        "Sources is what else the sources say.",
         "loading": "Kernwijzer is still loading. Your question is still in the box: "
         "please try again in a few seconds.",
         "count": "{n} / {limit} characters",
