@@ -693,9 +693,10 @@ def test_the_first_screen_needs_no_scrolling(running_app, output_dir, width, hei
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
-def test_the_keyboard_goes_box_ask_answer_chips(running_app, output_dir):
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_keyboard_goes_box_ask_answer_chips(running_app, output_dir, width, height):
     focused = "() => { const e = document.activeElement; return e.id || e.className; }"
-    with chat_page(running_app) as page:
+    with chat_page(running_app, width, height) as page:
         page.wait_for_function("document.activeElement.closest('#kw-question') !== null")
         page.keyboard.type("Mag een PA de huisarts vervangen?")
         page.keyboard.press("Enter")
@@ -711,10 +712,11 @@ def test_the_keyboard_goes_box_ask_answer_chips(running_app, output_dir):
         assert "kw-skip" in page.evaluate(focused)
         skip = page.locator(".kw-skip").bounding_box()
         assert skip and skip["x"] >= 0 and skip["y"] >= 0 and skip["width"] > 50  # in view
-        page.screenshot(path=str(output_dir / "keyboard-skip-link.png"))
+        page.screenshot(path=str(output_dir / f"keyboard-skip-link-{width}.png"))
         page.keyboard.press("Enter")
         assert "kw-answer" in page.evaluate(focused)
-        assert _in_view(page, "#kw-chat .message-row.bot-row .kw-answer", 900)
+        box = page.locator("#kw-chat .message-row.bot-row .kw-answer").bounding_box()
+        assert box and 0 <= box["y"] < height - 40
         page.keyboard.press("Tab")
         assert "kw-ref" in page.evaluate(focused)
         # The chip opens its source; Escape closes it and the focus returns to the chip.
@@ -744,12 +746,16 @@ def test_feedback_on_a_phone_opens_in_view(running_app, output_dir):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing: run `make browser`")
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_follow_ups_say_what_they_follow(running_app, output_dir, lang):
+@pytest.mark.parametrize(
+    ("lang", "width", "height"),
+    [("nl", 1366, 900), ("en", 390, 844)],
+    ids=["nl-desktop", "en-phone"],
+)
+def test_follow_ups_say_what_they_follow(running_app, output_dir, lang, width, height):
     """Nothing to follow: the reply asks what it refers to. The same best passage as just
     shown: the reply says so."""
     bot_rows = "#kw-chat .message-row.bot-row"
-    with chat_page(running_app, 390, 844) as page:
+    with chat_page(running_app, width, height) as page:
         if lang == "en":
             page.get_by_label("English").check()
             page.wait_for_function("() => document.documentElement.lang === 'en'")
@@ -763,5 +769,5 @@ def test_follow_ups_say_what_they_follow(running_app, output_dir, lang):
         note = page.locator(bot_rows).last.locator(".kw-note")
         said = "The same passage as above" if lang == "en" else "Dezelfde passage als hierboven"
         assert note.inner_text().startswith(said)
-        assert _in_view(page, f"{bot_rows} >> nth=-1 >> .kw-note", 844)
-        page.screenshot(path=str(output_dir / f"follow-up-{lang}.png"))
+        assert _in_view(page, f"{bot_rows} >> nth=-1 >> .kw-note", height)
+        page.screenshot(path=str(output_dir / f"follow-up-{lang}-{width}.png"))
