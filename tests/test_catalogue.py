@@ -208,6 +208,9 @@ def test_a_page_saved_in_its_own_encoding_and_text_with_a_bom(tmp_path):
         ("missing.pdf", "no such file"),
         ("make_fixtures.py", "not a supported format"),
         ("kapot.docx", "not a readable Word document"),
+        ("bom.docx", "decompression bomb"),
+        ("bom.pdf", "decompression bomb"),
+        ("link.txt", "symbolic link"),
     ],
 )
 def test_a_refused_add_changes_nothing(tmp_path, name, message):
@@ -218,11 +221,79 @@ def test_a_refused_add_changes_nothing(tmp_path, name, message):
     if name == "kapot.docx":  # a Word file cut off halfway (a broken download)
         path = tmp_path / name
         path.write_bytes((DATA / "notitie.docx").read_bytes()[:3000])
+    if name.startswith("bom."):  # a third of a MB that unpacks to 200 MB
+        path = _bomb(tmp_path / name)
+    if name == "link.txt":  # named like a note, pointing at a system file
+        path = tmp_path / name
+        path.symlink_to("/etc/passwd")
     before = _snapshot(tmp_path)
     with pytest.raises(CatalogueError, match=message):
         add_document(folder, NewDocument(path), 5_000_000)
     assert _snapshot(tmp_path) == before
     assert not list(tmp_path.glob(".kernwijzer-add-*"))  # no staging copy left behind
+
+
+def _bomb(path: Path) -> Path:
+    import zipfile
+    import zlib
+
+    words = b"a" * 200_000_000
+    if path.suffix == ".docx":
+        with (
+            zipfile.ZipFile(DATA / "notitie.docx") as z,
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+        ):
+            for info in z.infolist():
+                data = z.read(info.filename)
+                if info.filename == "word/document.xml":
+                    data = data.replace(
+                        b"</w:body>", b"<w:p><w:r><w:t>" + words + b"</w:t></w:r></w:p></w:body>"
+                    )
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return path
+    # A one-page PDF whose content stream is the bomb.
+    stream = zlib.compress(words, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(out)
+    return path
+
+
+def test_code_in_a_web_page_is_never_text(tmp_path):
+    page = tmp_path / "beleid.html"
+    body = "Dit is een alinea over huisartsenzorg en de praktijk. " * 20
+    page.write_text(
+        "<html><body><article><h1>Beleid<script>alert(document.cookie)</script> POH</h1>"
+        f"<p>{body}</p><h2>Kop<style>p{{color:red}}</style> twee</h2><p>{body}</p>"
+        "<noscript>Zet JavaScript aan</noscript></article></body></html>",
+        encoding="utf-8",
+    )
+    ex = extract(page)
+    assert ex.found["title"] == "Beleid POH"
+    assert "alert" not in ex.text and "color" not in ex.text and "JavaScript" not in ex.text
+
+
+def test_add_refuses_an_unknown_language(tmp_path, capsys):
+    note = tmp_path / "notitie.txt"
+    note.write_text("Notitie\n\nDe huisarts kent haar patiënten.\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as ended:
+        main(["add", str(note), "--language", "bogus"])
+    assert ended.value.code == 2 and "invalid choice: 'bogus'" in capsys.readouterr().err
 
 
 def test_a_file_the_corpus_cannot_take_is_refused_whole(tmp_path):

@@ -128,6 +128,13 @@ def add_document(
     """Add ``new.path`` to the corpus (replacing ``new.replaces`` if given); see module doc."""
     today = today or dt.date.today()
     path = new.path
+    if path.is_symlink():
+        # As sources.yaml refuses links: a link named like a policy document could serve any
+        # file this machine can read (/etc/passwd) as a source.
+        raise CatalogueError(
+            f"{path}: a symbolic link; add the file it points to by its own path, after "
+            "checking it is the document you mean"
+        )
     if not path.is_file():
         raise CatalogueError(f"{path}: no such file")
     if path.stat().st_size > MAX_ORIGINAL_BYTES:

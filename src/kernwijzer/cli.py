@@ -118,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--url", help="public address of the published file (default: unknown)")
     add.add_argument("--replaces", metavar="DOC_ID", help="the document this edition replaces")
     add.add_argument("--id", dest="doc_id", help="document id (default: from the title)")
-    add.add_argument("--language", help="nl or en (default: detected from the text)")
+    add.add_argument(
+        "--language", choices=("nl", "en"), help="nl or en (default: detected from the text)"
+    )
     add.add_argument("--group", help="beroepsgroep, verzekeraar, … (default: the replaced one's)")
     add.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,30 @@ REPEATED_ON = 0.5
 BULLETS = ("•", "●", "▪", "◦", "–", "-", "*")
 
 
+# A published policy document unpacks to a few MB. A part that unpacks to more than this
+# at more than RATIO times its packed size is a decompression bomb, not a document: a 1.5
+# MB file unpacking to 1.5 GB would hold gigabytes of memory while it is read.
+MAX_UNPACKED_PART = 50_000_000
+MAX_RATIO = 100
+MAX_UNPACKED_TOTAL = 1_000_000_000
+
+
 class ExtractionError(ValueError):
     """A file whose text cannot be taken: the message names the file and the reason."""
+
+
+def _check_unpacked(name: str, parts: Iterator[tuple[int, int]]) -> None:
+    """Refuse a file whose (packed, unpacked) parts make a decompression bomb."""
+    total = 0
+    for packed, unpacked in parts:
+        total += unpacked
+        bomb = unpacked > MAX_UNPACKED_PART and unpacked > MAX_RATIO * max(packed, 1)
+        if bomb or total > MAX_UNPACKED_TOTAL:
+            raise ExtractionError(
+                f"{name}: a part of the file unpacks to more than {unpacked / 1e6:.0f} MB from "
+                f"{packed / 1e6:.1f} MB; a published document is a few MB, so this is refused "
+                "as damaged or malicious (a decompression bomb)"
+            )
 
 
 @dataclass
@@ -93,10 +116,18 @@ def html_text(markup: str | bytes, name: str = "page") -> Extracted:
     """The main text of a web page, navigation and page furniture left out (trafilatura)."""
     import trafilatura
     from lxml import etree
+    from trafilatura.utils import load_html
 
+    # trafilatura decodes the page by its own declaration. Code is never text: a <script>
+    # inside a heading would otherwise become words of the title and of the section.
+    tree = load_html(markup)
+    if tree is None:
+        raise ExtractionError(f"{name}: not a readable web page")
+    for code in tree.xpath("//script|//style|//noscript|//template"):
+        code.drop_tree()
     # trafilatura's balanced default: its precision mode drops short lists on small pages.
     xml = trafilatura.extract(
-        markup,
+        tree,
         output_format="xml",
         include_tables=True,
         include_links=False,
@@ -178,8 +209,15 @@ def docx_text(path: Path) -> Extracted:
     from docx.table import Table
 
     try:
+        # The sizes a zip states for its members are the sizes it will unpack to: checked
+        # before python-docx unpacks anything.
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+        _check_unpacked(path.name, ((m.compress_size, m.file_size) for m in members))
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        if isinstance(exc, ExtractionError):
+            raise
         raise ExtractionError(
             f"{path.name}: not a readable Word document (password-protected or damaged)"
         ) from exc
@@ -251,6 +289,7 @@ def pdf_text(path: Path) -> Extracted:
             ) from exc
         raise ExtractionError(f"{path.name}: not a readable PDF ({cause})") from exc
     with pdf:
+        _check_unpacked(path.name, _pdf_streams(pdf))
         pages = len(pdf.pages)
         found = {
             k.lower(): str(v).strip()
@@ -273,6 +312,44 @@ def pdf_text(path: Path) -> Extracted:
         table_rows=sum(len(t[1]) for t in tables),
         found=found,
     )
+
+
+def _pdf_streams(pdf: Any) -> Iterator[tuple[int, int]]:
+    """(packed, unpacked) size of each Flate stream, inflated in bounded steps.
+
+    pdfminer inflates a stream whole when a page uses it; here each one is inflated a
+    megabyte at a time and dropped, so a bomb is measured without being held in memory.
+    """
+    import zlib
+
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    document = pdf.doc
+    seen: set[int] = set()
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue
+            seen.add(objid)
+            try:
+                obj = document.getobj(objid)
+            except Exception:  # an unreadable object is pdfminer's to report
+                continue
+            if not isinstance(obj, PDFStream):
+                continue
+            filters = [f for f, _ in obj.get_filters()]
+            if not filters or filters[0] not in LITERALS_FLATE_DECODE:
+                continue
+            raw = obj.get_rawdata() or b""
+            inflater, unpacked, rest = zlib.decompressobj(), 0, raw
+            enough = min(max(MAX_UNPACKED_PART, MAX_RATIO * len(raw)), MAX_UNPACKED_TOTAL)
+            try:
+                while rest and unpacked <= enough:  # past it, the answer is known
+                    unpacked += len(inflater.decompress(rest, 1 << 20))
+                    rest = inflater.unconsumed_tail
+            except zlib.error:
+                pass  # a damaged stream is pdfminer's to report
+            yield len(raw), unpacked
 
 
 _Table = tuple[tuple[int, float], list[list[str]]]  # ((page, top), rows)
