@@ -545,6 +545,17 @@ def test_a_foreign_host_is_refused_with_the_headers_and_ipv6_loopback_is_served(
         assert client.get("/health", headers={"host": host}).status_code == 200, host
 
 
+def test_a_forwarded_host_cannot_move_the_root_url(client, kw, index_settings):
+    forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    config = client.get("/config", headers=forged)
+    assert config.status_code == 200 and _headed(config)
+    assert config.json()["root"] == "http://127.0.0.1:7860"
+    # Behind a configured proxy the proxy's word counts.
+    behind = index_settings.model_copy(update={"trusted_proxy": True})
+    proxied = TestClient(build_app(kw, behind), base_url="http://127.0.0.1:7860")
+    assert proxied.get("/config", headers=forged).json()["root"] == "https://evil.example"
+
+
 def test_feedback_with_a_lone_surrogate_is_stored_readably(tmp_path):
     from kernwijzer.feedback import FeedbackStore, Rating
 

@@ -207,6 +207,12 @@ class Settings(BaseSettings):
         description="Host names the app answers to besides its bind address, localhost and "
         "the public URL's host (a shield against DNS rebinding); needed when binding 0.0.0.0.",
     )
+    trusted_proxy: bool = Field(
+        False,
+        description="The app sits behind a reverse proxy that sets X-Forwarded-Host/-Proto/"
+        "-For itself. Off: those headers are dropped from every request, so a client cannot "
+        "move the page's root URL (Gradio builds it from X-Forwarded-Host) to another host.",
+    )
     max_inflight: int = Field(
         24,
         ge=1,

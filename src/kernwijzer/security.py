@@ -7,6 +7,8 @@
   shows ``/bron`` pages), ``X-Frame-Options``,
   ``X-Content-Type-Options`` and ``Referrer-Policy``. Gradio needs inline and evaluated
   scripts (its ``js=`` hooks), so ``script-src`` allows them, from this origin only.
+- Forwarded headers (X-Forwarded-Host, …) only from a configured ``trusted_proxy``; else
+  they are dropped before any route sees them.
 - No uploads and no API schemas: the chat has no file input, and nobody needs the
   frameworks' OpenAPI documents or docs pages; those routes answer 404.
 - A bounded number of answers in flight on ``/api/ask`` (``max_inflight``): beyond it, 503
@@ -62,6 +64,11 @@ CLOSED_PREFIXES = (
     "/gradio_api/dev",
     "/monitoring",
 )
+
+
+# Headers a reverse proxy sets about the original request; from anyone else they are a lie
+# (X-Forwarded-Host: evil.example would become the root URL in Gradio's /config).
+FORWARDED = (b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-for", b"forwarded")
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
@@ -155,6 +162,10 @@ def harden(app: FastAPI, settings: Settings) -> None:
         elif _closed(path):
             response = JSONResponse({"error": "Not found"}, status_code=404)
         else:
+            if not settings.trusted_proxy:
+                request.scope["headers"] = [
+                    (k, v) for k, v in request.scope["headers"] if k.lower() not in FORWARDED
+                ]
             try:
                 response = await call_next(request)
             except Exception:
