@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -588,3 +589,67 @@ def test_serve_on_a_busy_port_says_so_with_its_own_exit_code(index_settings):
         )
     assert out.returncode == 7, out.stderr
     assert "Cannot listen on 127.0.0.1" in out.stderr and "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------ read-only and full disks
+
+
+@contextlib.contextmanager
+def _mounted(kind: str, source: Path, target: Path) -> Iterator[Path]:
+    """``source`` bind-mounted read-only at ``target``, or a 40 MB tmpfs there (as root)."""
+    target.mkdir()
+    if kind == "read-only":
+        steps = [
+            ["mount", "--bind", str(source), str(target)],
+            ["mount", "-o", "remount,ro,bind", str(target)],
+        ]
+    else:
+        steps = [["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(target)]]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            subprocess.run(["umount", str(target)], capture_output=True)
+            pytest.skip(f"cannot make a {kind} folder here ({done.stderr.strip()[:120]})")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+def _fill(folder: Path) -> None:
+    with contextlib.suppress(OSError), (folder / "filler").open("wb") as fh:
+        while True:
+            fh.write(b"\0" * (1 << 20))
+
+
+@pytest.mark.parametrize("read_copy", [True, False], ids=["with-read-copy", "store-only"])
+def test_an_index_on_a_read_only_folder_answers_and_index_says_it_cannot_write(
+    copy, tmp_path, read_copy
+):
+    """Chroma's SQLite writes when it opens a store: a shipped read-only index still answers."""
+    if not read_copy:
+        shutil.rmtree(_active_build(copy) / "read-copy")
+    with _mounted("read-only", tmp_path, tmp_path.parent / f"{tmp_path.name}-ro") as ro:
+        s = copy.model_copy(update={"index_dir": ro / "index", "corpus_dir": ro / "corpus"})
+        asked = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout)["citations"]
+        built = _cli(["index"], s)
+        assert built.returncode == 5 and "Traceback" not in built.stderr
+        assert "Read-only file system" in built.stderr and "KERNWIJZER_INDEX_DIR" in built.stderr
+
+
+def test_an_index_on_a_full_disk_answers_and_index_says_so(copy, tmp_path):
+    with _mounted("full", tmp_path, tmp_path.parent / f"{tmp_path.name}-full") as full:
+        shutil.copytree(copy.index_dir, full / "index")
+        shutil.copytree(copy.corpus_dir, full / "corpus")
+        s = copy.model_copy(update={"index_dir": full / "index", "corpus_dir": full / "corpus"})
+        _fill(full)
+        asked = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout)["citations"]
+        built = _cli(["index", "--rebuild"], s)
+        assert built.returncode == 5 and "Traceback" not in built.stderr, built.stderr
+        assert "still in use" in built.stderr
+        again = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
+        assert again.returncode == 0 and json.loads(again.stdout)["citations"]

@@ -125,6 +125,7 @@ class IndexStore:
         self.root = settings.index_dir
         self._server: Any = None
         self._copy_state: dict[str, compact.State] = {}  # per build, checked once
+        self._readable: dict[str, Path] = {}  # per read-only build, a writable copy of it
 
     # ---------------------------------------------------------------- locations
     @property
@@ -150,8 +151,35 @@ class IndexStore:
                 )
             return self._server
         return chromadb.PersistentClient(
-            path=str(self.root / "builds" / build_id), settings=chroma_settings()
+            path=str(self._openable(self.root / "builds" / build_id)), settings=chroma_settings()
         )
+
+    def _openable(self, build: Path) -> Path:
+        """The build folder, or a temporary copy of it where the folder is read-only.
+
+        Chroma's SQLite writes when it opens a store, so an index shipped on a read-only
+        volume could not be read in place. The copy lives as long as the process (the read
+        copy is then kept in memory only, see ``read``).
+        """
+        if not build.is_dir() or os.access(build, os.W_OK):
+            return build
+        if (copy := self._readable.get(build.name)) is None:
+            import atexit
+            import tempfile
+
+            try:
+                copy = Path(tempfile.mkdtemp(prefix="kernwijzer-readonly-")) / build.name
+                shutil.copytree(build, copy, ignore=shutil.ignore_patterns("read-copy"))
+            except OSError as exc:
+                raise IndexCorruptError(
+                    f"The index at {build} is on a read-only folder without its read copy, "
+                    f"and no temporary copy could be made to open it ({exc.strerror}). Build "
+                    "it where it can be written (kernwijzer index), then ship it with its "
+                    "read copy, or free space in the temporary folder."
+                ) from exc
+            atexit.register(shutil.rmtree, copy.parent, True)
+            self._readable[build.name] = copy
+        return copy
 
     # ---------------------------------------------------------------- manifest
     def manifest(self) -> Manifest | None:
@@ -193,9 +221,18 @@ class IndexStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the build lock; a second concurrent build fails with a clear message."""
-        self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / ".lock"
-        with path.open("a+") as fh:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = path.open("a+")
+        except OSError as exc:
+            raise IndexWriteError(
+                f"Cannot write in {self.root} ({exc.strerror}: {exc.filename}): the folder is "
+                "read-only, the disk is full or the lock is not a file. The index there is "
+                "left as it is and still answers; to build, free space, make the folder "
+                "writable, or set KERNWIJZER_INDEX_DIR to a writable folder."
+            ) from exc
+        try:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
@@ -205,16 +242,24 @@ class IndexStore:
                     f"Another 'kernwijzer index' ({holder}) is building {self.where}; "
                     "wait for it to finish."
                 ) from exc
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"pid {os.getpid()}")
-            fh.flush()
+            # Who holds the lock, for the message a second build gets; a full disk that
+            # cannot take these bytes does not stop a build that needs none.
+            with contextlib.suppress(OSError):
+                fh.seek(0)
+                fh.truncate()
+                fh.write(f"pid {os.getpid()}")
+                fh.flush()
             try:
                 yield
             finally:
-                fh.seek(0)
-                fh.truncate()
+                with contextlib.suppress(OSError):
+                    fh.seek(0)
+                    fh.truncate()
                 fcntl.flock(fh, fcntl.LOCK_UN)
+        finally:
+            # Unwritten bytes of the holder line must not turn a full disk into a traceback.
+            with contextlib.suppress(OSError):
+                fh.close()
 
     def new_build_id(self) -> str:
         """A fresh, sortable build id."""
@@ -378,6 +423,8 @@ class IndexStore:
             return Records(ids, texts, metas, vectors if embeddings else np.zeros((0, dim)))
         records = self._read_chroma(manifest, kind)
         r = records
+        # On a read-only folder or a full disk this only warns: the records answer from
+        # memory, and the next start that can write there writes the copy.
         compact.save(folder, kind, r.ids, r.texts, r.metadatas, r.embeddings)
         self._copy_state[manifest.build_id] = "unsealed"
         if not embeddings:
