@@ -469,10 +469,15 @@ def test_ctrl_c_during_a_batch_ends_quietly(index_settings, tmp_path):
         ("tag", "could not determine a constructor"),
         ("dir", "is not a file"),
         ("/dev/zero", "is not a file"),
+        ("alias", "aliases (*a) are not allowed"),
     ],
 )
 def test_a_bad_config_file_is_exit_2_with_its_cause(tmp_path, config, message):
-    files = {"bad": "a: [1\n", "tag": '!!python/object/apply:os.system ["echo hi"]\n'}
+    files = {
+        "bad": "a: [1\n",
+        "tag": '!!python/object/apply:os.system ["echo hi"]\n',
+        "alias": "a: &a [x, x, x]\nb: [*a, *a, *a]\ntop_k: 5\n",
+    }
     if config in files:
         path = tmp_path / f"{config}.yaml"
         path.write_text(files[config])
@@ -490,6 +495,17 @@ def test_a_bad_config_file_is_exit_2_with_its_cause(tmp_path, config, message):
 def test_cli_top_k_is_limited_as_the_api_is(index_settings, top_k):
     out = _cli(["ask", "--top-k", top_k, "Wat betekent urgentie U3?"], index_settings)
     assert out.returncode == 2 and "1 to 50" in out.stderr
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_common_options_count_before_and_after_the_command(index_settings, tmp_path, where):
+    """ "kernwijzer --config X ask" used to run the default configuration, silently."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bogus: 1\n")
+    args = ["ask", "Wat betekent urgentie U3?"]
+    args = ["--config", str(bad), *args] if where == "before" else [*args, "--config", str(bad)]
+    out = _cli(args, index_settings)
+    assert out.returncode == 2 and "bogus" in out.stderr
 
 
 def test_a_question_of_terminal_escapes_only_is_refused(index_settings):

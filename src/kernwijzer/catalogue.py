@@ -28,7 +28,7 @@ import yaml
 
 from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
 from kernwijzer.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
-from kernwijzer.files import sha256_of
+from kernwijzer.files import load_yaml, sha256_of
 from kernwijzer.sections import Section, build_sections, slug
 
 if TYPE_CHECKING:
@@ -362,7 +362,7 @@ HEADER_RE = re.compile(r"^(#.*\n)+")
 def _entries(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = load_yaml(path.read_text(encoding="utf-8")) or []
     return list(data)
 
 

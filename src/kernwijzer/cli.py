@@ -35,8 +35,21 @@ EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_PORT = 2, 3, 4
 EXIT_INTERRUPTED = 130
 
 
+# What the options every command takes mean when not given (see ``_parser``).
+COMMON_DEFAULTS = {
+    "config": None,
+    "index_dir": None,
+    "corpus_dir": None,
+    "model": None,
+    "verbose": False,
+}
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # Accepted before and after the command. SUPPRESS: a subcommand's own default would
+    # otherwise overwrite what was given before it ("kernwijzer --config light eval" ran
+    # the default configuration).
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--config", help="preset name (evals/configs/NAME.yaml) or YAML file")
     common.add_argument("--index-dir", type=Path, help="where the embedded index lives")
     common.add_argument("--corpus-dir", type=Path, help="folder with sources.yaml")
@@ -488,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kernwijzer`` console script."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `kernwijzer ... | head` ends quietly
     args = _parser().parse_args(argv)
+    for name, default in COMMON_DEFAULTS.items():
+        setattr(args, name, getattr(args, name, default))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

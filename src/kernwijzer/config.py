@@ -20,6 +20,8 @@ import yaml
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kernwijzer.files import load_yaml
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PRESETS_DIR = PROJECT_ROOT / "evals" / "configs"
 
@@ -279,8 +281,8 @@ def _read_config(path: Path) -> dict[str, Any]:
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise ValueError(f"Config {path} is over {MAX_CONFIG_BYTES} bytes: not a settings file")
     try:
-        # safe_load builds plain values only: a !!python tag is refused, never run.
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # Plain values only: a !!python tag is refused, never run, and so are aliases.
+        loaded = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ValueError(f"Config {path} cannot be read as YAML: {reason}") from exc

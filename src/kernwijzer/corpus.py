@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from kernwijzer.cleaning import clean
+from kernwijzer.files import load_yaml
 from kernwijzer.structure import SENTINELS, Mark
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -130,7 +131,7 @@ def load_sources(corpus_dir: Path, required: bool = True) -> list[SourceInfo]:
             return []
         raise CorpusError(f"No corpus metadata: {meta_path} does not exist")
     try:
-        entries = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        entries = load_yaml(meta_path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{meta_path} is not valid YAML: {exc}") from exc
     if not required and not entries:

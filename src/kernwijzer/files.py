@@ -1,7 +1,7 @@
-"""Two file operations several stages need: a streaming digest and a whole-folder swap.
+"""File operations several stages need: a streaming digest, a folder swap, YAML read safely.
 
-Not here: what is hashed or swapped, or why (``catalogue``, ``compact``, ``modelprep``,
-``gemmaprep``).
+Not here: what is hashed, swapped or read, or why (``catalogue``, ``compact``,
+``modelprep``, ``gemmaprep``, ``config``, ``corpus``, ``questions``).
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 def sha256_of(path: Path) -> str:
@@ -32,3 +35,22 @@ def swap_in(staging: Path, target: Path) -> None:
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases too.
+
+    Plain values only: a ``!!python`` tag is refused, never run. No file of ours has a use
+    for aliases, and nine nested ones ("billion laughs") expand a few lines into gigabytes.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"aliases (*{event.anchor}) are not allowed here")
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """Plain values from YAML; `yaml.YAMLError` for a tag, an alias or bad syntax."""
+    return yaml.load(text, Loader=_NoAliasLoader)

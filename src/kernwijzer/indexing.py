@@ -25,6 +25,7 @@ from kernwijzer.changes import DocumentChange, Outline, document_changes, outlin
 from kernwijzer.config import Settings
 from kernwijzer.corpus import Document, load_corpus
 from kernwijzer.embedding import Embedder
+from kernwijzer.files import load_yaml
 from kernwijzer.sections import Section, build_sections
 from kernwijzer.store import (
     IndexCorruptError,
@@ -416,7 +417,7 @@ def source_fingerprint(settings: Settings, model_id: str) -> str:
     meta = settings.corpus_dir / "sources.yaml"
     try:
         digest.update(meta.read_bytes())
-        for entry in yaml.safe_load(meta.read_text(encoding="utf-8")) or []:
+        for entry in load_yaml(meta.read_text(encoding="utf-8")) or []:
             digest.update((settings.corpus_dir / str(entry["file"])).read_bytes())
     except (OSError, yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
         digest.update(os.urandom(16))

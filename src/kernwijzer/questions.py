@@ -12,9 +12,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
+
+from kernwijzer.files import load_yaml
 
 FIELDS = {
     "id",
@@ -32,24 +33,6 @@ FIELDS = {
 }
 # How a question is put: as the question set's authors wrote it, or as people type it.
 REGISTERS = ("original", "colloquial", "typo", "abbreviation", "english-paraphrase")
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing aliases.
-
-    A question file has no use for them, and nine nested ones ("billion laughs") expand a
-    few lines into gigabytes.
-    """
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(f"aliases (*{event.anchor}) are not allowed in a question file")
-        return super().compose_node(parent, index)
-
-
-def _safe_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_NoAliasLoader)
 
 
 class QuestionFileError(ValueError):
@@ -154,7 +137,7 @@ def load_questions(path: Path) -> list[Question]:
     except UnicodeDecodeError as exc:
         raise QuestionFileError(f"{path.name} is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else _safe_yaml(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise QuestionFileError(f"{path.name} cannot be parsed: {exc}") from exc
     if not isinstance(data, list) or not data:
