@@ -562,6 +562,16 @@ def test_a_foreign_host_is_refused_with_the_headers_and_ipv6_loopback_is_served(
         assert client.get("/health", headers={"host": host}).status_code == 200, host
 
 
+def test_an_oversized_head_is_431_and_an_overlong_url_414_with_the_headers(client):
+    big = client.get("/health", headers={"X-Big": "a" * 100_000})
+    assert big.status_code == 431 and _headed(big) and "at most" in big.json()["error"]
+    long = client.get("/api/ask", params={"q": "a" * 30_000})
+    assert long.status_code == 414 and _headed(long)
+    # A question at the length limit, every letter percent-encoded, still gets its answer.
+    assert client.get("/api/ask", params={"q": "é" * 2000}).status_code == 200
+    assert client.get("/health", headers={"X-Some": "a" * 20_000}).status_code == 200
+
+
 def test_a_forwarded_host_cannot_move_the_root_url(client, kw, index_settings):
     forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
     config = client.get("/config", headers=forged)

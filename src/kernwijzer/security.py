@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import FastAPI, Request, Response
@@ -69,6 +70,25 @@ CLOSED_PREFIXES = (
 # Headers a reverse proxy sets about the original request; from anyone else they are a lie
 # (X-Forwarded-Host: evil.example would become the root URL in Gradio's /config).
 FORWARDED = (b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-for", b"forwarded")
+
+
+# A request's head: uvicorn's h11 bound only holds while a head arrives in pieces, so one
+# sent in a single write is measured here. The URL bound leaves room for a question at the
+# length limit percent-encoded (a non-ASCII letter is up to 9 bytes in a URL).
+MAX_HEAD_BYTES = 32 * 1024
+MAX_URL_BYTES = 24 * 1024
+
+
+def head_problem(scope: MutableMapping[str, Any]) -> tuple[int, str] | None:
+    """(status, message) for a request head over its limits, else None."""
+    path: bytes = scope.get("raw_path") or str(scope.get("path", "")).encode()
+    url = len(path) + len(scope.get("query_string") or b"")
+    if url > MAX_URL_BYTES:
+        return 414, f"URL too long: {url} bytes, at most {MAX_URL_BYTES}"
+    head = sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or [])
+    if head > MAX_HEAD_BYTES:
+        return 431, f"Request headers too large: {head} bytes, at most {MAX_HEAD_BYTES}"
+    return None
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
@@ -156,7 +176,9 @@ def harden(app: FastAPI, settings: Settings) -> None:
     ) -> Response:
         path = request.url.path.rstrip("/")
         response: Response
-        if not host_allowed(request.headers.get("host", ""), hosts):
+        if (problem := head_problem(request.scope)) is not None:
+            response = JSONResponse({"error": problem[1]}, status_code=problem[0])
+        elif not host_allowed(request.headers.get("host", ""), hosts):
             # Before any route: a foreign Host (DNS rebinding) reaches nothing.
             response = JSONResponse({"error": "Invalid host header"}, status_code=400)
         elif _closed(path):
