@@ -6,6 +6,7 @@ texts, a real Chroma index, the real model, and the real CLI and app.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -351,6 +352,63 @@ def test_a_full_disk_while_adding_leaves_the_corpus_as_it_was(tmp_path):
         folder, NewDocument(DATA / "avondzorg.html", replaces="lhv-aanbod-brochure"), 5_000_000
     )
     assert added.archived is not None
+
+
+class _Killed(BaseException):
+    """A kill at one exact write: nothing of the add's own error handling runs."""
+
+
+def test_an_add_killed_at_any_write_is_finished_or_undone_by_the_next(tmp_path, monkeypatch):
+    """Each write of 'add --replaces' in turn is the last one (as a SIGKILL there would
+    make it); the next add's recovery leaves the corpus exactly as before the add or
+    exactly as after a whole one: no half edition, no unreferenced file."""
+    import shutil as shutil_module
+
+    from kernwijzer import catalogue
+
+    new = NewDocument(DATA / "avondzorg.html", replaces="lhv-aanbod-brochure")
+    whole = _corpus(tmp_path / "whole")
+    before = _snapshot(whole)
+    add_document(whole, new, 5_000_000, today=dt.date(2026, 12, 2))
+    after = _snapshot(whole)
+    real = {
+        "copy2": shutil_module.copy2,
+        "write_atomic": catalogue._write_atomic,
+        "write_entries": catalogue._write_entries,
+        "finish": catalogue._finish,  # switched, the old edition's files not yet removed
+    }
+    outcomes = set()
+    for n in range(1, 60):
+        folder = _corpus(tmp_path / f"run{n}")
+        calls = {"n": 0}
+
+        def killing(name: str, calls=calls, last=n):
+            def call(*args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] == last:
+                    raise _Killed
+                return real[name](*args, **kwargs)
+
+            return call
+
+        monkeypatch.setattr(catalogue.shutil, "copy2", killing("copy2"))
+        monkeypatch.setattr(catalogue, "_write_atomic", killing("write_atomic"))
+        monkeypatch.setattr(catalogue, "_write_entries", killing("write_entries"))
+        monkeypatch.setattr(catalogue, "_finish", killing("finish"))
+        try:
+            add_document(folder, new, 5_000_000, today=dt.date(2026, 12, 2))
+            killed = False
+        except _Killed:
+            killed = True
+        monkeypatch.undo()
+        if not killed:
+            break
+        catalogue.recover(folder)
+        state = _snapshot(folder)
+        assert state in (before, after), (n, set(state) ^ set(before), set(state) ^ set(after))
+        outcomes.add("undone" if state == before else "finished")
+    assert outcomes == {"undone", "finished"}, outcomes
+    assert n > 5  # every write was a kill point once
 
 
 def test_cli_refuses_with_exit_2_and_a_reason(tmp_path, capsys):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,8 +35,10 @@ from kernwijzer.sections import Section, build_sections, slug
 if TYPE_CHECKING:
     from kernwijzer.snapshot import LoadedDocument
 
+log = logging.getLogger(__name__)
 ARCHIVE = "archive"
 FROZEN = "{id}.document.json"  # an archived edition's text and sections, as last indexed
+JOURNAL = ".kernwijzer-add.json"  # what an add in progress makes (``recover``)
 KINDS = {PDF: "PDF", HTML: "web page (HTML)", DOCX: "Word document (DOCX)", "text": "text"}
 MAX_ORIGINAL_BYTES = 100_000_000  # a published PDF with images; its text is checked apart
 OPTIONAL = ("publisher", "date", "version", "url")
@@ -127,18 +130,10 @@ def add_document(
 ) -> Added:
     """Add ``new.path`` to the corpus (replacing ``new.replaces`` if given); see module doc."""
     today = today or dt.date.today()
+    if (recovered := recover(corpus_dir)) is not None:
+        log.warning("Before this add: %s", recovered)
     path = new.path
-    if path.is_symlink():
-        # As sources.yaml refuses links: a link named like a policy document could serve any
-        # file this machine can read (/etc/passwd) as a source.
-        raise CatalogueError(
-            f"{path}: a symbolic link; add the file it points to by its own path, after "
-            "checking it is the document you mean"
-        )
-    if not path.is_file():
-        raise CatalogueError(f"{path}: no such file")
-    if path.stat().st_size > MAX_ORIGINAL_BYTES:
-        raise CatalogueError(f"{path.name}: larger than {MAX_ORIGINAL_BYTES} bytes")
+    _check_file(path)
     known = editions(corpus_dir)
     active = [i for folder, i in known if folder == corpus_dir]
     taken = {i.id for _, i in known}
@@ -202,6 +197,20 @@ def add_document(
     return Added(info, extracted, sections, unknown, notes, archived)
 
 
+def _check_file(path: Path) -> None:
+    if path.is_symlink():
+        # As sources.yaml refuses links: a link named like a policy document could serve any
+        # file this machine can read (/etc/passwd) as a source.
+        raise CatalogueError(
+            f"{path}: a symbolic link; add the file it points to by its own path, after "
+            "checking it is the document you mean"
+        )
+    if not path.is_file():
+        raise CatalogueError(f"{path}: no such file")
+    if path.stat().st_size > MAX_ORIGINAL_BYTES:
+        raise CatalogueError(f"{path.name}: larger than {MAX_ORIGINAL_BYTES} bytes")
+
+
 def _replaced(active: list[SourceInfo], replaces: str | None) -> SourceInfo | None:
     if replaces is None:
         return None
@@ -240,6 +249,21 @@ class _Plan:
     active_entries: list[dict[str, Any]]  # the new active list
     archive_entries: list[dict[str, Any]]  # the new archive list
 
+    def old_files(self, folder: Path) -> list[str]:
+        """The replaced edition's files in ``folder`` (copied to the archive, then removed)."""
+        if self.old is None:
+            return []
+        return [n for n in (self.old.file, self.old.original) if n and (folder / n).exists()]
+
+    def targets(self, folder: Path, frozen: str | None) -> list[Path]:
+        """Every new file ``write`` makes, in the order it makes them."""
+        made = [folder / str(self.info.original), folder / self.info.file]
+        if self.old is not None:
+            made += [folder / ARCHIVE / name for name in self.old_files(folder)]
+            if frozen is not None:
+                made.append(folder / ARCHIVE / FROZEN.format(id=self.old.id))
+        return made
+
     def write(self, folder: Path, frozen: str | None, made: list[Path]) -> None:
         """Write the new files into ``folder``, the active list last.
 
@@ -254,10 +278,9 @@ class _Plan:
         if self.old is not None:
             archive = folder / ARCHIVE
             archive.mkdir(exist_ok=True)
-            for name in (self.old.file, self.old.original):
-                if name and (folder / name).exists():
-                    made.append(archive / name)
-                    shutil.copy2(folder / name, made[-1])
+            for name in self.old_files(folder):
+                made.append(archive / name)
+                shutil.copy2(folder / name, made[-1])
             if frozen is not None:
                 made.append(archive / FROZEN.format(id=self.old.id))
                 made[-1].write_text(frozen, encoding="utf-8")
@@ -291,25 +314,71 @@ def _commit(corpus_dir: Path, plan: _Plan, max_bytes: int) -> int:
     # so the offsets in links already given out still fit.
     frozen = _frozen(corpus_dir, old, plan.archive_entries[-1]) if old else None
     archive_list = corpus_dir / ARCHIVE / "sources.yaml"
-    archive_before = archive_list.read_bytes() if archive_list.exists() else None
+    journal = {
+        "adds": info.id,
+        "made": [str(t.relative_to(corpus_dir)) for t in plan.targets(corpus_dir, frozen)],
+        "archive_list": archive_list.read_text("utf-8") if archive_list.exists() else None,
+        "then_remove": plan.old_files(corpus_dir),
+    }
     made: list[Path] = []
     try:
+        # Written first: an add killed at any point is finished or undone by the next one
+        # (``recover``), so no half-written edition and no unreferenced file stays behind.
+        _write_atomic(corpus_dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
         plan.write(corpus_dir, frozen, made)
     except OSError as exc:
-        for created in made:
-            created.unlink(missing_ok=True)
-        if archive_before is not None:
-            archive_list.write_bytes(archive_before)
-        else:
-            archive_list.unlink(missing_ok=True)
+        _undo(corpus_dir, journal)
         raise CatalogueError(
             f"{path.name} could not be written ({exc.strerror or exc}); nothing was added"
         ) from exc
-    if old is not None:
-        for name in (old.file, old.original):
-            if name and (corpus_dir / name).exists():
-                (corpus_dir / name).unlink()
+    _finish(corpus_dir, journal)
     return sections
+
+
+def recover(corpus_dir: Path) -> str | None:
+    """Finish or undo an add that was interrupted; say which (None: there was none).
+
+    The journal names the files the add made and the replaced edition's files it was to
+    remove. If the active list already names the new document the add had switched: the
+    old files go. Else nothing of it counts: what it made goes and the archive list is put
+    back. Staging copies of killed adds (``.kernwijzer-add-*``) are removed as well; adds
+    run one at a time (the index lock), so none of them is in use.
+    """
+    for stale in corpus_dir.parent.glob(".kernwijzer-add-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    path = corpus_dir / JOURNAL
+    if not path.exists():
+        return None
+    try:
+        journal = json.loads(path.read_text("utf-8"))
+        active = {str(e.get("id")) for e in _entries(corpus_dir / "sources.yaml")}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise CatalogueError(
+            f"{path} (an interrupted add's journal) cannot be read ({exc}); look at it, and "
+            "remove it once corpus/sources.yaml is as you want it"
+        ) from exc
+    if journal["adds"] in active:
+        _finish(corpus_dir, journal)
+        return f"an interrupted add of '{journal['adds']}' was finished"
+    _undo(corpus_dir, journal)
+    return f"an interrupted add of '{journal['adds']}' was undone"
+
+
+def _finish(corpus_dir: Path, journal: dict[str, Any]) -> None:
+    for name in journal["then_remove"]:
+        (corpus_dir / name).unlink(missing_ok=True)
+    (corpus_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _undo(corpus_dir: Path, journal: dict[str, Any]) -> None:
+    for name in journal["made"]:
+        (corpus_dir / name).unlink(missing_ok=True)
+    archive_list = corpus_dir / ARCHIVE / "sources.yaml"
+    if journal["archive_list"] is not None:
+        _write_atomic(archive_list, journal["archive_list"])
+    else:
+        archive_list.unlink(missing_ok=True)
+    (corpus_dir / JOURNAL).unlink(missing_ok=True)
 
 
 def _plan(

@@ -93,14 +93,19 @@ class IndexReport:
         return "\n".join([line, *(f"  {c.summary()}" for c in self.changes)])
 
 
-def prepare(settings: Settings, embedder: Embedder) -> Prepared:
-    """Load, clean, section and chunk the corpus."""
+def prepare(settings: Settings, embedder: Embedder, progress: bool = False) -> Prepared:
+    """Load, clean, section and chunk the corpus (a bar per document with ``progress``)."""
     from kernwijzer.chunking import chunk_document, make_splitter, sentences_for
 
     documents = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
     sections, chunks, sentences = {}, [], []
-    for doc in documents:
+    shown: Any = documents
+    if progress:
+        from tqdm import tqdm
+
+        shown = tqdm(documents, desc="Sections and chunks", unit="document")
+    for doc in shown:
         secs = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
         doc_chunks = chunk_document(doc, secs, splitter)
         sections[doc.id] = secs
@@ -242,7 +247,7 @@ def build_index(
         quick = source_fingerprint(settings, embedder.model_id)
         if not rebuild and (unchanged := _unchanged(store, quick, settings, started)):
             return unchanged
-        prepared = prepare(settings, embedder)
+        prepared = prepare(settings, embedder, progress)
         active = None if rebuild else _safe_manifest(store)
         fp = fingerprint(prepared, embedder.model_id)
         n_sections = sum(len(v) for v in prepared.sections.values())

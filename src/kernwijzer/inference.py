@@ -132,12 +132,14 @@ class OnnxEncoder:
         encodings = self._tokenizer.encode_batch(texts)
         order = np.argsort([-len(e) for e in encodings], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        starts = range(0, len(texts), batch_size)
+        # Counted in texts (passages and sentences), not batches, so the rate and ETA read
+        # in what the summary reports; longest first, so the early ETA errs long.
+        bar = None
         if progress:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="Embedding", unit="batch")
-        for start in starts:
+            bar = tqdm(total=len(texts), desc="Embedding passages", unit="text")
+        for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
             width = max(len(encodings[i]) for i in rows)
             ids = np.full((len(rows), width), self._pad, dtype=np.int64)
@@ -148,9 +150,13 @@ class OnnxEncoder:
             (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
             if self._pooled:
                 out[rows] = hidden  # pooled, projected and normalised inside the graph
-                continue
-            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+            else:
+                pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+                out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+            if bar is not None:
+                bar.update(len(rows))
+        if bar is not None:
+            bar.close()
         return out
 
 

@@ -135,8 +135,13 @@ def make_brochure(out: Path) -> None:
     pdf.output(str(out))
 
 
-def make_from_corpus(out: Path, doc_ids: list[str], title: str) -> None:
-    """A PDF set from corpus documents' cleaned text: headings by their section level."""
+def make_from_corpus(out: Path, doc_ids: list[str], title: str, copies: int = 1) -> None:
+    """A PDF set from corpus documents' cleaned text: headings by their section level.
+
+    ``copies`` > 1 sets the documents that many times, every heading and line of copy k
+    marked "Deel k:", so that no sentence repeats and nothing can reuse an embedding (a
+    long document for the scale benchmark).
+    """
     from kernwijzer.config import load_settings
     from kernwijzer.corpus import load_corpus
     from kernwijzer.sections import blocks, build_sections
@@ -147,25 +152,29 @@ def make_from_corpus(out: Path, doc_ids: list[str], title: str) -> None:
     pdf.multi_cell(0, 9, title)
     pdf.ln(4)
     sizes = {1: 15, 2: 13, 3: 12}
-    for doc_id in doc_ids:
-        doc = docs[doc_id]
-        heads = {
-            s.start: s.level for s in build_sections(doc.id, doc.info.title, doc.text, doc.marks)
-        }
-        pdf.set_font("DejaVu", "B", 16)
-        pdf.multi_cell(0, 8, doc.info.title)
-        pdf.ln(3)
-        for block in blocks(doc.text)[1:]:
-            if block.start in heads:
-                pdf.set_font("DejaVu", "B", sizes.get(heads[block.start] + 1, 11))
-                pdf.multi_cell(0, 6, block.text)
-                pdf.ln(1)
-                continue
-            pdf.set_font("DejaVu", "", 10)
-            for line in block.text.split("\n"):
-                text = "• " + line.lstrip()[2:] if line.lstrip().startswith("- ") else line
-                pdf.multi_cell(0, 5, text.strip(), new_x="LMARGIN", new_y="NEXT")
+    for copy in range(1, copies + 1):
+        mark = f"Deel {copy}: " if copies > 1 else ""
+        for doc_id in doc_ids:
+            doc = docs[doc_id]
+            heads = {
+                s.start: s.level
+                for s in build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+            }
+            pdf.set_font("DejaVu", "B", 16)
+            pdf.multi_cell(0, 8, mark + doc.info.title)
             pdf.ln(3)
+            for block in blocks(doc.text)[1:]:
+                if block.start in heads:
+                    pdf.set_font("DejaVu", "B", sizes.get(heads[block.start] + 1, 11))
+                    pdf.multi_cell(0, 6, mark + block.text)
+                    pdf.ln(1)
+                    continue
+                pdf.set_font("DejaVu", "", 10)
+                for line in block.text.split("\n"):
+                    bullet = line.lstrip().startswith("- ")
+                    text = "• " + mark + line.lstrip()[2:] if bullet else mark + line
+                    pdf.multi_cell(0, 5, text.strip(), new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(3)
     pdf.output(str(out))
 
 
