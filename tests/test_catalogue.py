@@ -373,7 +373,7 @@ def test_an_add_killed_at_any_write_is_finished_or_undone_by_the_next(tmp_path, 
     after = _snapshot(whole)
     real = {
         "copy2": shutil_module.copy2,
-        "write_atomic": catalogue._write_atomic,
+        "atomic_write": catalogue.atomic_write,
         "write_entries": catalogue._write_entries,
         "finish": catalogue._finish,  # switched, the old edition's files not yet removed
     }
@@ -392,7 +392,7 @@ def test_an_add_killed_at_any_write_is_finished_or_undone_by_the_next(tmp_path, 
             return call
 
         monkeypatch.setattr(catalogue.shutil, "copy2", killing("copy2"))
-        monkeypatch.setattr(catalogue, "_write_atomic", killing("write_atomic"))
+        monkeypatch.setattr(catalogue, "atomic_write", killing("atomic_write"))
         monkeypatch.setattr(catalogue, "_write_entries", killing("write_entries"))
         monkeypatch.setattr(catalogue, "_finish", killing("finish"))
         try:

@@ -143,12 +143,6 @@ def section_link(
     return f"/bron/{url_quote(doc_id)}?q={start}-{end}{marked}#{url_quote(anchor)}"
 
 
-def _block_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n\n", 0, pos)
-    end = text.find("\n\n", pos)
-    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
-
-
 def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int, int]:
     """Grow a sentence span to the list it introduces, the item it titles, or its line.
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -29,7 +28,7 @@ import yaml
 
 from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
 from kernwijzer.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
-from kernwijzer.files import load_yaml, sha256_of
+from kernwijzer.files import atomic_write, load_yaml, sha256_of
 from kernwijzer.sections import Section, build_sections, slug
 
 if TYPE_CHECKING:
@@ -274,7 +273,7 @@ class _Plan:
         made.append(folder / str(self.info.original))
         shutil.copy2(self.path, made[-1])
         made.append(folder / self.info.file)
-        _write_atomic(made[-1], self.extracted.text)
+        atomic_write(made[-1], self.extracted.text)
         if self.old is not None:
             archive = folder / ARCHIVE
             archive.mkdir(exist_ok=True)
@@ -324,7 +323,7 @@ def _commit(corpus_dir: Path, plan: _Plan, max_bytes: int) -> int:
     try:
         # Written first: an add killed at any point is finished or undone by the next one
         # (``recover``), so no half-written edition and no unreferenced file stays behind.
-        _write_atomic(corpus_dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
+        atomic_write(corpus_dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
         plan.write(corpus_dir, frozen, made)
     except OSError as exc:
         _undo(corpus_dir, journal)
@@ -375,7 +374,7 @@ def _undo(corpus_dir: Path, journal: dict[str, Any]) -> None:
         (corpus_dir / name).unlink(missing_ok=True)
     archive_list = corpus_dir / ARCHIVE / "sources.yaml"
     if journal["archive_list"] is not None:
-        _write_atomic(archive_list, journal["archive_list"])
+        atomic_write(archive_list, journal["archive_list"])
     else:
         archive_list.unlink(missing_ok=True)
     (corpus_dir / JOURNAL).unlink(missing_ok=True)
@@ -441,13 +440,7 @@ def _write_entries(path: Path, entries: list[dict[str, Any]]) -> None:
     if path.exists() and (m := HEADER_RE.match(path.read_text(encoding="utf-8"))):
         header = m.group(0)
     body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
-    _write_atomic(path, header + body)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, header + body)
 
 
 # ------------------------------------------------------------------------------- listing

@@ -14,13 +14,35 @@ is a heading (``sections.py``).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 from kernwijzer import tables
 from kernwijzer.structure import CELL, FURNITURE, HEADING, SENTINELS, Mark, extract, wrap
 
-if TYPE_CHECKING:
-    from kernwijzer.corpus import SourceInfo
+
+class SourceInfo(Protocol):
+    """What cleaning reads of a document's metadata (``corpus.SourceInfo`` has it).
+
+    A protocol, so that cleaning does not import the corpus that imports it.
+    """
+
+    @property
+    def profile(self) -> str:
+        """How the text was prepared: pdf, markdown, structured, web."""
+
+    @property
+    def chrome(self) -> Sequence[str]:
+        """Lines of page furniture to drop."""
+
+    @property
+    def truncate_at(self) -> str | None:
+        """A line from which on nothing is the document's text."""
+
+    @property
+    def running_header(self) -> str | None:
+        """A PDF's header line repeated on every page."""
+
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")

@@ -21,6 +21,7 @@ from kernwijzer.config import LIGHT_MODEL, Settings, load_settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import ModelUnavailableError
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
+from kernwijzer.files import atomic_write
 from kernwijzer.gemmaprep import ModelAssemblyError
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
 from kernwijzer.questions import QuestionFileError, load_questions
@@ -396,9 +397,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     last = settings.data_dir / "eval" / "last-run.json"
     previous = json.loads(last.read_text(encoding="utf-8")) if last.exists() else None
     last.parent.mkdir(parents=True, exist_ok=True)
-    tmp = last.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(last)  # the stored run the next `--compare` is measured against
+    # The stored run the next `--compare` is measured against: never half of one.
+    atomic_write(last, json.dumps(result, ensure_ascii=False))
     report.print_summary(result)
     if args.compare is not None:
         if previous is None:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from kernwijzer.files import sha256_of
+from kernwijzer.files import atomic_write, sha256_of
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -57,12 +57,9 @@ def seal(folder: Path) -> None:
             str(p.relative_to(folder)): {"sha256": sha256_of(p), "bytes": p.stat().st_size}
             for p in _files(folder)
         }
-        tmp = folder / f"{DIGESTS}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "files": digests}), encoding="utf-8")
-        os.replace(tmp, folder / DIGESTS)
+        atomic_write(folder / DIGESTS, json.dumps({"format": FORMAT, "files": digests}))
     except OSError as exc:
         log.warning("Could not seal the read copy in %s: %s", folder, exc)
-        (folder / f"{DIGESTS}.{os.getpid()}.tmp").unlink(missing_ok=True)
 
 
 def unseal(folder: Path) -> None:
@@ -121,9 +118,7 @@ def _write_memo(memo: Path | None, verified: dict[str, str]) -> None:
         return
     try:
         memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(verified), encoding="utf-8")
-        os.replace(tmp, memo)
+        atomic_write(memo, json.dumps(verified))
     except OSError:
         pass  # only the next start's speed depends on it
 

@@ -21,8 +21,6 @@ from itertools import combinations
 from kernwijzer.cleaning import FOOTNOTE_RE, LIGATURES, REPAIRS
 from kernwijzer.corpus import SourceInfo
 
-VERBATIM = "verbatim"
-FAILED = "undeclared"
 _MARKUP = (
     (re.compile(r"</?(?:ul|ol|li|p|span|div|br|strong|em|b|i)\b[^>]*>", re.I), " "),
     (re.compile(r"\]\(#?[^)\s]*\)"), " "),  # [text](#target): the target is not text

@@ -1,4 +1,4 @@
-"""File operations several stages need: a streaming digest, a folder swap, YAML read safely.
+"""File operations several stages need: a digest, atomic writes, a folder swap, safe YAML.
 
 Not here: what is hashed, swapped or read, or why (``catalogue``, ``compact``,
 ``modelprep``, ``gemmaprep``, ``config``, ``corpus``, ``questions``).
@@ -7,6 +7,7 @@ Not here: what is hashed, swapped or read, or why (``catalogue``, ``compact``,
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,25 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def atomic_write(path: Path, text: str, durable: bool = False) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then a rename.
+
+    A reader (or a crash) sees the old content or the new, never half. ``durable`` syncs
+    the data to disk before the rename (the index's manifest: the switch to a new build).
+    The temporary file is hidden and named by process, and removed if the write fails.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def swap_in(staging: Path, target: Path) -> None:

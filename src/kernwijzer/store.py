@@ -28,6 +28,7 @@ import numpy as np
 
 from kernwijzer import compact
 from kernwijzer.config import Settings
+from kernwijzer.files import atomic_write
 
 if TYPE_CHECKING:
     from chromadb.config import Settings as ChromaSettings
@@ -208,14 +209,7 @@ class IndexStore:
             col = self.client("").get_or_create_collection(self._manifest_collection())
             col.upsert(ids=[MANIFEST_ID], documents=[text], embeddings=[[0.0]])
             return
-        tmp = self.root / f"manifest.json.{os.getpid()}.tmp"
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            with tmp.open("rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.root / "manifest.json")  # the atomic switch
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write(self.root / "manifest.json", text, durable=True)  # the atomic switch
 
     # ---------------------------------------------------------------- building
     @contextlib.contextmanager
