@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from kernwijzer.corpus import CorpusError, SourceInfo, load_corpus, load_sources
+from kernwijzer.corpus import DOC_ID, CorpusError, SourceInfo, load_corpus, load_sources
 from kernwijzer.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
 from kernwijzer.files import atomic_write, load_yaml, sha256_of
+from kernwijzer.language import detect_language
 from kernwijzer.sections import Section, build_sections, slug
 
 if TYPE_CHECKING:
@@ -231,10 +232,8 @@ def _new_id(title: str, taken: set[str], new: NewDocument, old: SourceInfo | Non
 
 
 def _language(text: str) -> str:
-    import py3langid
-
-    lang, _ = py3langid.classify(text[:5000])
-    return str(lang)
+    # The questions' detector: Dutch or English, as --language accepts.
+    return detect_language(text[:5000])
 
 
 @dataclass
@@ -481,7 +480,7 @@ def archived_document(corpus_dir: Path, doc_id: str) -> LoadedDocument | None:
 
     # A document id is a short slug; anything else is no document (and a 250-character
     # name would be too long for the file system to even look up).
-    if len(doc_id) > MAX_ID_CHARS or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", doc_id):
+    if len(doc_id) > MAX_ID_CHARS or not DOC_ID.fullmatch(doc_id):
         return None
     path = corpus_dir / ARCHIVE / FROZEN.format(id=doc_id)
     if not path.is_file():

@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from kernwijzer import tables
-from kernwijzer.structure import CELL, FURNITURE, HEADING, SENTINELS, Mark, extract, wrap
+from kernwijzer.structure import (
+    CELL,
+    FURNITURE,
+    HEADING,
+    SENTINELS,
+    SUPERSCRIPTS,
+    Mark,
+    extract,
+    wrap,
+)
 
 
 class SourceInfo(Protocol):
@@ -44,7 +53,6 @@ class SourceInfo(Protocol):
         """A PDF's header line repeated on every page."""
 
 
-SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s")
 TERMINAL = (".", "!", "?", ":", ";")
 # Dutch prefixes that never stand alone; a stray space after one is always an artefact.

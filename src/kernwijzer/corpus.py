@@ -19,6 +19,8 @@ from kernwijzer.cleaning import clean
 from kernwijzer.files import load_yaml
 from kernwijzer.structure import SENTINELS, Mark
 
+# A document id: a lower-case slug (file names, links and the archive are built from it).
+DOC_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 PROFILES = ("web", "pdf", "markdown", "structured")
 STATUSES = ("active", "superseded")
@@ -98,7 +100,7 @@ def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
     for required in ("id", "file", "title"):
         if not isinstance(entry.get(required), str) or not entry[required].strip():
             raise CorpusError(f"{meta_path}: {label}: missing or empty '{required}'")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry["id"]):
+    if not DOC_ID.fullmatch(entry["id"]):
         raise CorpusError(f"{meta_path}: {label}: id must be lower-case letters, digits, '-'")
     file = Path(entry["file"])
     if file.is_absolute() or ".." in file.parts:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kernwijzer.cleaning import SUPERSCRIPTS
+from kernwijzer.structure import SUPERSCRIPTS
 
 _DEFINITION = re.compile(rf"^([{SUPERSCRIPTS}]+)\s+([^\n]+)$", re.MULTILINE)
 # A marker follows a word or punctuation; a superscript run at a line start is a definition.

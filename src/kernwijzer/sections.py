@@ -19,14 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kernwijzer.structure import HEADING, Mark
+from kernwijzer.structure import HEADING, SUPERSCRIPTS, Mark
 
 QUESTION_WORDS = re.compile(
     r"^(Wat|Welke|Welk|Hoe|Wie|Waarom|Wanneer|Waar|In hoeverre|Verschilt|Mag|Moet|Kan|Is|Zijn)\b"
 )
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.{1,78})$")
 TABLE_TITLE = re.compile(r"^(Kernpunten\b|Kader:)")
-SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
 @dataclass(frozen=True)

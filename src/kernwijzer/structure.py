@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Footnote markers as the corpus writes them: cleaning makes them, sections and footnotes
+# read them.
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 CELL = "cell"
 FURNITURE = "furniture"
 # A heading the source format marked as one (a PDF's larger type, an HTML ``<h2>``); its
