@@ -674,6 +674,10 @@ def test_an_index_on_a_full_disk_answers_and_index_says_so(copy, tmp_path):
         asked = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
         assert asked.returncode == 0, asked.stderr
         assert json.loads(asked.stdout)["citations"]
+        # Chroma writes to open a store: the intact index is not called broken.
+        updated = _cli(["index"], s)
+        assert updated.returncode == 5 and "Traceback" not in updated.stderr, updated.stderr
+        assert "Not enough disk space" in updated.stderr and "broken" not in updated.stderr
         built = _cli(["index", "--rebuild"], s)
         assert built.returncode == 5 and "Traceback" not in built.stderr, built.stderr
         assert "still in use" in built.stderr

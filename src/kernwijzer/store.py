@@ -348,6 +348,14 @@ class IndexStore:
                 for kind in manifest.counts
             }
         except Exception as exc:  # chromadb raises many types for a damaged store
+            if self.out_of_room(exc):
+                # Chroma writes when it opens a store: on a full disk an intact build would
+                # look broken, and "rebuilding" it could only fail.
+                raise IndexWriteError(
+                    f"Not enough disk space at {self.root} to open the index for a build; the "
+                    "index there is left as it is and still answers. Free some space, then "
+                    "run: kernwijzer index"
+                ) from exc
             raise IndexCorruptError(
                 f"The index at {self.where} cannot be read ({type(exc).__name__})."
             ) from exc
