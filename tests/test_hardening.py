@@ -508,6 +508,17 @@ def test_common_options_count_before_and_after_the_command(index_settings, tmp_p
     assert out.returncode == 2 and "bogus" in out.stderr
 
 
+def test_unreadable_settings_files_are_exit_2_with_the_cause(index_settings, tmp_path):
+    env = {**settings_env(index_settings), "KERNWIJZER_ANSWERABILITY_MODEL": "/nonexistent.json"}
+    out = subprocess.run(
+        [*CLI, "ask", "Wat betekent urgentie U3?"], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "answerability model /nonexistent.json cannot be read" in out.stderr
+    folder = _cli(["ask", "--file", str(tmp_path)], index_settings)
+    assert folder.returncode == 2 and "is not a file" in folder.stderr
+
+
 def test_a_question_of_terminal_escapes_only_is_refused(index_settings):
     out = _cli(["ask", "\x1b[31m\x1b[1m\x1b[0m"], index_settings)
     assert out.returncode == 2 and "Traceback" not in out.stderr

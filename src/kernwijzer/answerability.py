@@ -226,19 +226,31 @@ class AnswerabilityModel:
     @classmethod
     def load(cls, path: Path | None = None, packaged: str = PACKAGED) -> AnswerabilityModel:
         """The model at ``path``, or the packaged file ``packaged`` (one per model profile)."""
-        if path is None:
-            text = resources.files("kernwijzer").joinpath(packaged).read_text("utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-        raw = json.loads(text)
-        if tuple(raw["features"]) != FEATURES:
-            raise ValueError(f"answerability model has features {raw['features']}, not {FEATURES}")
+        try:
+            if path is None:
+                text = resources.files("kernwijzer").joinpath(packaged).read_text("utf-8")
+            else:
+                text = path.read_text(encoding="utf-8")
+            raw = json.loads(text)
+            features = tuple(raw["features"])
+            values = (
+                tuple(raw["mean"]),
+                tuple(raw["scale"]),
+                tuple(raw["coef"]),
+                float(raw["intercept"]),
+            )
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            where = path or packaged
+            raise ValueError(
+                f"The answerability model {where} cannot be read ({type(exc).__name__}: {exc}); "
+                "point KERNWIJZER_ANSWERABILITY_MODEL at a file written by `kernwijzer "
+                "calibrate --out`, or unset it for the packaged model"
+            ) from exc
+        if features != FEATURES:
+            raise ValueError(f"answerability model has features {list(features)}, not {FEATURES}")
         return cls(
-            tuple(raw["mean"]),
-            tuple(raw["scale"]),
-            tuple(raw["coef"]),
-            float(raw["intercept"]),
-            tuple(raw["features"]),
+            *values,
+            features,
             dict(raw.get("meta", {})),
             float(raw.get("abstain_below", 0.5)),
             float(raw.get("partial_below", raw.get("abstain_below", 0.5))),

@@ -132,6 +132,8 @@ def load_questions(path: Path) -> list[Question]:
     """Read and validate a question file; raise `QuestionFileError` on any problem."""
     if not path.exists():
         raise QuestionFileError(f"Question file {path} does not exist")
+    if not path.is_file():
+        raise QuestionFileError(f"Question file {path} is not a file (a folder?)")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:

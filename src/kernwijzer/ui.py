@@ -896,10 +896,12 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
     kw = Kernwijzer(settings, embedder)
     try:
         kw.snapshot  # noqa: B018 - the page lists the documents, so the index is read first
+        # A small file, read now: unreadable, the app would never get past "loading".
+        kw.answerability  # noqa: B018
         app = build_app(kw, settings)
         # Listen first, load then: /health says "loading" and the chat says so meanwhile.
         threading.Thread(target=_warm_up, args=(kw,), name="warm-up", daemon=True).start()
-    except IndexError_ as exc:
+    except (IndexError_, ValueError) as exc:
         log.error("%s", exc)
         print(f"kernwijzer: {exc}", flush=True)  # noqa: T201
         app = unavailable_app(str(exc), settings)
