@@ -15,10 +15,10 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from urllib.parse import quote as url_quote
 
 from kernwijzer.corpus import edition_label
 from kernwijzer.footnotes import notes_in
+from kernwijzer.links import section_link
 from kernwijzer.retrieval import Hit
 from kernwijzer.sections import section_at
 from kernwijzer.snapshot import IndexSnapshot, LoadedDocument
@@ -133,14 +133,6 @@ class _Span:
     focus: tuple[int, int]
     score: float
     also: list[_Span] = field(default_factory=list)  # the same words in other documents
-
-
-def section_link(
-    doc_id: str, anchor: str, start: int, end: int, focus: tuple[int, int] | None = None
-) -> str:
-    """The app-relative link to the section view: the passage and its answering sentence."""
-    marked = f"&f={focus[0]}-{focus[1]}" if focus else ""
-    return f"/bron/{url_quote(doc_id)}?q={start}-{end}{marked}#{url_quote(anchor)}"
 
 
 def widen(text: str, start: int, end: int, context_chars: int = 0) -> tuple[int, int]:

@@ -17,20 +17,19 @@ No LLM judge. Not here: presentation (``report.py``).
 from __future__ import annotations
 
 import math
-import re
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import PROJECT_ROOT, Settings
 from kernwijzer.fidelity import OriginalText
+from kernwijzer.links import parse_link
 from kernwijzer.llamaindex import LlamaIndexEmbedding
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
 from kernwijzer.questions import HALVES, REGISTERS, SPLIT_SEED, Question, assign_halves
@@ -331,12 +330,9 @@ def _quality(rows: list[Outcome], kw: Kernwijzer) -> dict[str, float | None]:
 
 
 def _link_ok(link: str, kw: Kernwijzer) -> bool:
-    parsed = urlparse(link)
-    m = re.fullmatch(r"/bron/([^/]+)", parsed.path)
-    if not m:
-        return False
-    doc = kw.snapshot.documents.get(unquote(m.group(1)))
-    return doc is not None and unquote(parsed.fragment) in doc.by_anchor
+    parsed = parse_link(link)
+    doc = kw.snapshot.documents.get(parsed[0]) if parsed else None
+    return doc is not None and parsed is not None and parsed[1] in doc.by_anchor
 
 
 def percentile(values: list[float], pct: float) -> float:

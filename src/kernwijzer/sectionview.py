@@ -16,6 +16,7 @@ from kernwijzer.cleaning import FOOTNOTE_RE
 from kernwijzer.corpus import SourceInfo
 from kernwijzer.footnotes import DIGITS
 from kernwijzer.inline import Decoration, render
+from kernwijzer.links import document_link
 from kernwijzer.sections import blocks
 from kernwijzer.snapshot import LoadedDocument
 
@@ -204,10 +205,8 @@ def _superseded(info: SourceInfo, successor: SourceInfo | None) -> str:
         return ""
     if successor is not None:
         edition = f" ({html.escape(successor.edition)})" if successor.edition else ""
-        by = (
-            f'<a href="/bron/{html.escape(successor.id)}">{html.escape(successor.title)}</a>'
-            f"{edition}"
-        )
+        href = html.escape(document_link(successor.id))
+        by = f'<a href="{href}">{html.escape(successor.title)}</a>{edition}'
     else:
         by = html.escape(info.superseded_by or "een nieuwere editie")
     since = f" op {html.escape(info.superseded_on)}" if info.superseded_on else ""
@@ -225,12 +224,3 @@ def not_found_page(doc_id: str) -> str:
 <header><a href="/">← Kernwijzer</a><h1>Bron niet gevonden</h1></header>
 <main><article><p>Er is geen document met id <code>{html.escape(doc_id)}</code> in de index.</p>
 </article></main></body></html>"""
-
-
-def parse_highlight(value: str | None, limit: int) -> tuple[int, int] | None:
-    """``"120-180"`` → (120, 180) when it is a valid span of the document, else None."""
-    m = re.fullmatch(r"(\d{1,9})-(\d{1,9})", value or "")
-    if not m:
-        return None
-    start, end = int(m.group(1)), int(m.group(2))
-    return (start, end) if 0 <= start < end <= limit else None

@@ -45,8 +45,9 @@ from kernwijzer.config import Settings
 from kernwijzer.corpus import CorpusError
 from kernwijzer.embedding import Embedder
 from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
+from kernwijzer.links import PREFIX, document_link, parse_span
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
-from kernwijzer.sectionview import not_found_page, parse_highlight, render_document
+from kernwijzer.sectionview import not_found_page, render_document
 from kernwijzer.security import (
     Busy,
     InFlight,
@@ -382,7 +383,7 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
     documents = kw.snapshot.documents
     for doc in documents.values():
         i = doc.info
-        title = f"[{i.title}](/bron/{i.id})"
+        title = f"[{i.title}]({document_link(i.id)})"
         lines.append(
             f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
         )
@@ -393,8 +394,8 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
     for i in archived:
         # Earlier editions stay listed (their old links still open), marked as replaced.
         newer = documents.get(i.superseded_by or "")
-        by = f"[{newer.info.title}](/bron/{newer.info.id})" if newer else i.superseded_by
-        title = f"~~[{i.title}](/bron/{i.id})~~ — {t('replaced_by')} {by}"
+        by = f"[{newer.info.title}]({document_link(newer.info.id)})" if newer else i.superseded_by
+        title = f"~~[{i.title}]({document_link(i.id)})~~ — {t('replaced_by')} {by}"
         lines.append(
             f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
         )
@@ -751,15 +752,15 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     """FastAPI with the section view and a health check, and the chat at ``/``."""
     app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.get("/bron/{doc_id}", response_class=HTMLResponse)
+    @app.get(PREFIX + "{doc_id}", response_class=HTMLResponse)
     def section_view(
         doc_id: str, q: str | None = None, f: str | None = None, lang: str | None = None
     ) -> HTMLResponse:
         doc = kw.snapshot.documents.get(doc_id) or archived_document(settings.corpus_dir, doc_id)
         if doc is None:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
-        passage = parse_highlight(q, len(doc.text))
-        focus = parse_highlight(f, len(doc.text))
+        passage = parse_span(q, len(doc.text))
+        focus = parse_span(f, len(doc.text))
         successor = None
         if doc.info.superseded_by:
             newer = kw.snapshot.documents.get(doc.info.superseded_by) or archived_document(
@@ -841,7 +842,7 @@ def unavailable_app(message: str, settings: Settings) -> FastAPI:
 
     @app.api_route("/{path:path}", methods=["GET", "POST", "HEAD"])
     def everything(path: str, request: Request) -> Any:
-        if request.url.path in ("/", "") or request.url.path.startswith("/bron/"):
+        if request.url.path in ("/", "") or request.url.path.startswith(PREFIX):
             return HTMLResponse(page, status_code=503)
         return unavailable_response(message)
 
