@@ -50,14 +50,18 @@ def main() -> int:
     p.add_argument("--copies", type=int, nargs="+", default=[1])
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "add.json")
     args = p.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    sizes: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = _base(work)
-        sizes = [_size(work, env, copies, args.runs) for copies in args.copies]
-    result = sizes[0] if len(sizes) == 1 else {"sizes": sizes, "runs": args.runs}
-    print(json.dumps(result, indent=1, ensure_ascii=False))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        for copies in args.copies:
+            sizes.append(_size(work, env, copies, args.runs))
+            # Written after every size: the largest may run for a long time.
+            result = sizes[0] if len(args.copies) == 1 else {"sizes": sizes, "runs": args.runs}
+            text = json.dumps(result, indent=1, ensure_ascii=False)
+            args.out.write_text(text, encoding="utf-8")
+            print(json.dumps(sizes[-1], ensure_ascii=False), flush=True)
     return 0
 
 
