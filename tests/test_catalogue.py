@@ -311,8 +311,8 @@ def test_a_file_the_corpus_cannot_take_is_refused_whole(tmp_path):
 
 FULL_DISK_ADD = (
     "import resource, sys\n"
-    "import py3langid\n"
-    "py3langid.classify('warm-up')  # its model unpacks to a temporary file: before the limit\n"
+    "from kernwijzer.language import detect_language\n"
+    "detect_language('warm-up')  # its model unpacks to a temporary file: before the limit\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
     "from kernwijzer.cli import main\n"
     "sys.exit(main(['add', {path!r}, '--replaces', 'lhv-aanbod-brochure',"

@@ -233,7 +233,13 @@ def _new_id(title: str, taken: set[str], new: NewDocument, old: SourceInfo | Non
 
 def _language(text: str) -> str:
     # The questions' detector: Dutch or English, as --language accepts.
-    return detect_language(text[:5000])
+    try:
+        return detect_language(text[:5000])
+    except OSError as exc:  # its model unpacks to a temporary file: a full disk stops it
+        raise CatalogueError(
+            f"The language of the text could not be detected ({exc.strerror or exc}); pass "
+            "--language nl or --language en"
+        ) from exc
 
 
 @dataclass
