@@ -450,6 +450,9 @@ def test_ctrl_c_during_a_batch_ends_quietly(index_settings, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As at a terminal: a test run started in the background inherits SIGINT ignored
+        # (the shell's rule for background jobs), and the signal would never arrive.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None
     proc.stdout.readline()  # answering has begun
