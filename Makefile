@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install model index run serve test test-slow eval bench lint fix browser tools clean
+.PHONY: install model index run serve test test-fast test-slow eval bench lint fix browser tools clean
 
 install: $(STAMP) model
 
@@ -44,8 +44,13 @@ tools:
 	@command -v strace >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; }
 
-test: install browser tools
+test: install browser tools lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The fast tier: every test that needs neither the real model nor a browser (a fake
+# encoder stands in), for a quick loop while changing the pipeline's own logic.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not model and not browser"
 
 # Load test and the 100x scale benchmark (minutes; not part of `make test`).
 test-slow: install browser tools
@@ -59,10 +64,12 @@ bench: install
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/load.py
 
-lint: install
+# Style, types, and the stages' import direction (the layers contract in pyproject.toml).
+lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks app.py
 	$(BIN)/ruff format --check src tests benchmarks app.py
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 fix: install
 	$(BIN)/ruff check --fix src tests benchmarks app.py

@@ -3,7 +3,7 @@
 import sys
 
 from kernwijzer.config import load_settings
-from kernwijzer.ui import PortInUseError, serve
+from kernwijzer.web.app import PortInUseError, serve
 
 if __name__ == "__main__":
     try:

@@ -4,7 +4,7 @@
 
 Makes a folder shaped like the active build's read copy (``compact``) with every file
 ``--factor`` times its size (random bytes: hashing cost depends on size alone), seals it,
-then times ``compact.check``: cold (no memo: every file hashed, as on the first start after
+then times ``readcopy.check``: cold (no memo: every file hashed, as on the first start after
 a build) and warm (the memo of sizes and modification times: what every later start
 pays). Writes benchmarks/results/digest.json (or --out).
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from kernwijzer import compact  # noqa: E402
 from kernwijzer.config import load_settings  # noqa: E402
-from kernwijzer.store import IndexStore  # noqa: E402
+from kernwijzer.index import readcopy  # noqa: E402
+from kernwijzer.index.store import IndexStore  # noqa: E402
 
 
 def main() -> int:
@@ -46,7 +46,7 @@ def main() -> int:
         folder = Path(tmp) / "read-copy"
         total = files = 0
         for path in sorted(source.rglob("*")):
-            if not path.is_file() or path.name == compact.DIGESTS:
+            if not path.is_file() or path.name == readcopy.DIGESTS:
                 continue
             target = folder / path.relative_to(source)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -56,16 +56,16 @@ def main() -> int:
                     fh.write(os.urandom(min(1 << 24, size - fh.tell())))
             total += size
             files += 1
-        compact.seal(folder)
+        readcopy.seal(folder)
         memo = Path(tmp) / "memo.json"
         cold, warm = [], []
         for _ in range(args.runs):
             memo.unlink(missing_ok=True)
             started = time.perf_counter()
-            compact.check(folder, memo)
+            readcopy.check(folder, memo)
             cold.append(time.perf_counter() - started)
             started = time.perf_counter()
-            compact.check(folder, memo)
+            readcopy.check(folder, memo)
             warm.append(time.perf_counter() - started)
     result = {
         "factor": args.factor,

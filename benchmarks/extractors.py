@@ -61,7 +61,7 @@ def pdf_readers() -> dict[str, Any]:
     """Kernwijzer on pdfplumber against pypdfium2, on the brochure test edition."""
     import pypdfium2
 
-    from kernwijzer.extraction import pdf_text
+    from kernwijzer.ingest.extraction import pdf_text
     from tests.data.make_fixtures import brochure_blocks
 
     # The brochure's own text, less what the test edition sets differently: its title line
@@ -78,7 +78,13 @@ def pdf_readers() -> dict[str, Any]:
     ours, ms = _timed(lambda: pdf_text(path))
     plain, ms_plain = _timed(pdfium)
     for name, text, headings, rows, took in (
-        ("pdfplumber (kernwijzer.extraction)", ours.text, ours.headings, ours.table_rows, ms),
+        (
+            "pdfplumber (kernwijzer.extraction)",
+            ours.text,
+            ours.headings,
+            ours.table_rows,
+            ms,
+        ),
         ("pypdfium2 get_text_range", plain, 0, 0, ms_plain),
     ):
         flat = _flat(text)
@@ -98,7 +104,7 @@ def html_readers() -> dict[str, Any]:
     """trafilatura (through Kernwijzer) against jusText, on the saved insurer page."""
     import justext
 
-    from kernwijzer.extraction import html_text
+    from kernwijzer.ingest.extraction import html_text
 
     markup = (DATA / "avondzorg.html").read_text(encoding="utf-8")
     main = re.search(r"<main>(.*)</main>", markup, re.S)
@@ -115,7 +121,13 @@ def html_readers() -> dict[str, Any]:
     plain, ms_plain = _timed(jt)
     out: dict[str, Any] = {}
     for name, text, headings, rows, took in (
-        ("trafilatura (kernwijzer.extraction)", ours.text, ours.headings, ours.table_rows, ms),
+        (
+            "trafilatura (kernwijzer.extraction)",
+            ours.text,
+            ours.headings,
+            ours.table_rows,
+            ms,
+        ),
         ("jusText", plain, 0, 0, ms_plain),
     ):
         flat = _flat(text)

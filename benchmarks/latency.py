@@ -23,11 +23,11 @@ from pathlib import Path
 from llama_index.core import VectorStoreIndex
 
 from kernwijzer.config import load_settings
-from kernwijzer.embedding import Embedder
-from kernwijzer.evaluation import git_commit, percentile
+from kernwijzer.evaluation.questions import load_questions
+from kernwijzer.evaluation.run import git_commit, percentile
+from kernwijzer.index.embedding import Embedder
 from kernwijzer.llamaindex import LlamaIndexEmbedding
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.questions import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 

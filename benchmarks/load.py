@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from kernwijzer.evaluation import percentile  # noqa: E402
-from kernwijzer.questions import load_questions  # noqa: E402
+from kernwijzer.evaluation.questions import load_questions  # noqa: E402
+from kernwijzer.evaluation.run import percentile  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kernwijzer.config import load_settings  # noqa: E402
-from kernwijzer.corpus import load_corpus  # noqa: E402
-from kernwijzer.embedding import Embedder  # noqa: E402
-from kernwijzer.evaluation import percentile  # noqa: E402
-from kernwijzer.indexing import build_index  # noqa: E402
+from kernwijzer.evaluation.questions import load_questions  # noqa: E402
+from kernwijzer.evaluation.run import percentile  # noqa: E402
+from kernwijzer.index.build import build_index  # noqa: E402
+from kernwijzer.index.embedding import Embedder  # noqa: E402
+from kernwijzer.ingest.corpus import load_corpus  # noqa: E402
 from kernwijzer.pipeline import Kernwijzer  # noqa: E402
-from kernwijzer.questions import load_questions  # noqa: E402
 
 
 def shuffled(text: str, rng: random.Random) -> str:

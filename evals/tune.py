@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from kernwijzer.config import PROJECT_ROOT, Settings, load_settings
-from kernwijzer.evaluation import run_eval
+from kernwijzer.evaluation.questions import Question, assign_halves, load_questions
+from kernwijzer.evaluation.run import run_eval
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.questions import Question, assign_halves, load_questions
 
 # The low ends (no BM25, no section score, no gloss) are there for a dense side strong
 # enough to need less help (EmbeddingGemma against e5-small).

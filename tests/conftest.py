@@ -1,4 +1,10 @@
-"""Shared fixtures: the real corpus, the real model, real Chroma indexes in temp folders."""
+"""Shared fixtures: the real corpus, the real model, real Chroma indexes in temp folders.
+
+Two tiers. A test that uses the real model (the ``embedder``, ``index_settings`` or ``kw``
+fixtures, or a process that loads it) carries the ``model`` marker, set here from its
+fixtures or by hand where a subprocess loads it. The rest, with the ``fake_*`` fixtures
+(``tests/fakes.py``) where they need vectors, are the fast tier: ``make test-fast``.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +19,26 @@ import pytest
 import yaml
 
 from kernwijzer.config import PROJECT_ROOT, Settings, load_settings
-from kernwijzer.corpus import load_corpus
-from kernwijzer.embedding import Embedder
-from kernwijzer.indexing import build_index
+from kernwijzer.index.build import build_index
+from kernwijzer.index.embedding import Embedder
+from kernwijzer.ingest.corpus import load_corpus
 from kernwijzer.pipeline import Kernwijzer
+from tests.fakes import FakeEmbedder
 
 CORPUS = PROJECT_ROOT / "corpus"
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright drives it, never downloads one
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 OUTPUT = PROJECT_ROOT / "test-output"
 SMALL_DOCS = ("lhv-aanbod-web", "asr-huisartsenzorg")  # two short documents: fast builds
+
+
+MODEL_FIXTURES = frozenset({"embedder", "index_settings", "kw", "light"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,6 +73,28 @@ def kw(index_settings: Settings, embedder: Embedder) -> Kernwijzer:
     k = Kernwijzer(index_settings, embedder)
     k.warm_up()
     return k
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    """The fake encoder (``tests/fakes.py``): vectors without a model."""
+    return FakeEmbedder(load_settings())
+
+
+@pytest.fixture(scope="session")
+def fake_index_settings(
+    tmp_path_factory: pytest.TempPathFactory, fake_embedder: FakeEmbedder
+) -> Settings:
+    """The full corpus indexed once per session with the fake encoder (seconds)."""
+    settings = load_settings(index_dir=tmp_path_factory.mktemp("fake-index"))
+    build_index(settings, embedder=fake_embedder, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def fake_kw(fake_index_settings: Settings, fake_embedder: FakeEmbedder) -> Kernwijzer:
+    """The pipeline over the fake index: its own logic, no model."""
+    return Kernwijzer(fake_index_settings, fake_embedder)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernwijzer.answer import verify, widen
-from kernwijzer.answerability import coverage
-from kernwijzer.cards import text_fragment
-from kernwijzer.lexical import tokens
+from kernwijzer.answer.compose import verify, widen
+from kernwijzer.answer.related import as_question
 from kernwijzer.pipeline import QuestionError, Turn
-from kernwijzer.related import as_question
+from kernwijzer.retrieval.answerability import coverage
+from kernwijzer.text.tokens import tokens
+from kernwijzer.web.cards import text_fragment
 
 NEVER_REPLACE = "een PA of VS nooit een huisarts kan vervangen"
 ALSO_NEVER = "maar nooit een huisarts vervangen"
@@ -67,7 +67,7 @@ def test_a_footnote_that_states_something_is_quoted(kw):
 
 def test_a_section_that_is_a_list_is_quoted_whole(kw):
     """A hit on the heading "4.1. Signalen" quotes the list the section is."""
-    from kernwijzer.answer import _heading_quote
+    from kernwijzer.answer.compose import _heading_quote
 
     doc = kw.snapshot.documents["lhv-nhg-kernwaarden"]
     section = doc.by_anchor["4-1-signalen"]
@@ -155,9 +155,9 @@ def test_source_filter_limits_documents(kw):
         pytest.param("Waarom?", "no words", id="question-word-only"),
     ],
 )
-def test_bad_questions_are_refused(kw, question, message):
+def test_bad_questions_are_refused(fake_kw, question, message):
     with pytest.raises(QuestionError, match=message):
-        kw.answer(question)
+        fake_kw.answer(question)
 
 
 def test_a_contentless_follow_up_borrows_the_previous_question(kw):
@@ -170,30 +170,30 @@ def test_a_contentless_follow_up_borrows_the_previous_question(kw):
             kw.answer(nothing, history=[Turn("Mag een PA de huisarts vervangen?")])
 
 
-def test_markup_and_odd_characters_are_text(kw):
-    answer = kw.answer("<script>alert(1)</script> wat is U3? \x07")
+def test_markup_and_odd_characters_are_text(fake_kw):
+    answer = fake_kw.answer("<script>alert(1)</script> wat is U3? \x07")
     assert answer.question.startswith("<script>alert(1)</script>")
-    assert all(verify(c, kw.snapshot) for c in answer.citations)
+    assert all(verify(c, fake_kw.snapshot) for c in answer.citations)
 
 
 @pytest.mark.parametrize("broken", ["wat is U3? \ud800", "wat is U3? \udcff", "wat is U3? \ufffd"])
-def test_text_that_was_not_utf8_is_refused_not_guessed(kw, broken):
+def test_text_that_was_not_utf8_is_refused_not_guessed(fake_kw, broken):
     # A lone surrogate is how Python passes a non-UTF-8 argv byte; U+FFFD how a web
     # decoder does. Either way part of the question is lost, so it is not answered.
     with pytest.raises(QuestionError, match="not valid UTF-8"):
-        kw.answer(broken)
+        fake_kw.answer(broken)
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.text(max_size=300))
-def test_answer_never_raises_and_never_misquotes(kw, text):
+def test_answer_never_raises_and_never_misquotes(fake_kw, text):
     try:
-        answer = kw.answer(text)
+        answer = fake_kw.answer(text)
     except QuestionError:
         return
-    assert all(verify(c, kw.snapshot) for c in answer.citations)
+    assert all(verify(c, fake_kw.snapshot) for c in answer.citations)
 
 
 def test_domain_terms_count_as_evidence_only_when_the_passage_has_them():

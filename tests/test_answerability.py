@@ -10,9 +10,20 @@ from collections import Counter
 
 import pytest
 
-from kernwijzer.answerability import FEATURES, AnswerabilityModel, load_bank, unknown_terms
-from kernwijzer.lexical import tokens
-from kernwijzer.questions import SPLIT_SEED, Question, assign_halves, load_questions, recorded_split
+from kernwijzer.evaluation.questions import (
+    SPLIT_SEED,
+    Question,
+    assign_halves,
+    load_questions,
+    recorded_split,
+)
+from kernwijzer.retrieval.answerability import (
+    FEATURES,
+    AnswerabilityModel,
+    load_bank,
+    unknown_terms,
+)
+from kernwijzer.text.tokens import tokens
 from tests.conftest import CORPUS
 
 QUESTIONS = CORPUS.parent / "evals" / "questions.yaml"
@@ -189,8 +200,8 @@ def test_markup_in_a_question_changes_neither_its_answer_nor_its_language(kw, qu
     assert marked.question.startswith("<script>")  # shown back as typed (escaped by the UI)
 
 
-def test_a_question_of_markup_only_is_refused(kw):
+def test_a_question_of_markup_only_is_refused(fake_kw):
     from kernwijzer.pipeline import QuestionError
 
     with pytest.raises(QuestionError, match="no words"):
-        kw.answer("<script>alert(1)</script><img src=x onerror=alert(2)>")
+        fake_kw.answer("<script>alert(1)</script><img src=x onerror=alert(2)>")

@@ -16,15 +16,15 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from kernwijzer.cards import card, citation_text
-from kernwijzer.catalogue import CatalogueError, NewDocument, add_document, list_sources
 from kernwijzer.cli import main
 from kernwijzer.config import load_settings
-from kernwijzer.corpus import load_corpus
-from kernwijzer.extraction import extract
+from kernwijzer.ingest.catalogue import CatalogueError, NewDocument, add_document, list_sources
+from kernwijzer.ingest.corpus import load_corpus
+from kernwijzer.ingest.extraction import extract
+from kernwijzer.ingest.sections import build_sections
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.sections import build_sections
-from kernwijzer.ui import build_app
+from kernwijzer.web.app import build_app
+from kernwijzer.web.cards import card, citation_text
 from tests.conftest import BROWSER_ARGS, CHROMIUM, make_small_corpus, settings_env, start_app
 
 DATA = Path(__file__).parent / "data"
@@ -311,7 +311,7 @@ def test_a_file_the_corpus_cannot_take_is_refused_whole(tmp_path):
 
 FULL_DISK_ADD = (
     "import resource, sys\n"
-    "from kernwijzer.language import detect_language\n"
+    "from kernwijzer.text.language import detect_language\n"
     "detect_language('warm-up')  # its model unpacks to a temporary file: before the limit\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
     "from kernwijzer.cli import main\n"
@@ -364,7 +364,7 @@ def test_an_add_killed_at_any_write_is_finished_or_undone_by_the_next(tmp_path, 
     exactly as after a whole one: no half edition, no unreferenced file."""
     import shutil as shutil_module
 
-    from kernwijzer import catalogue
+    from kernwijzer.ingest import catalogue
 
     new = NewDocument(DATA / "avondzorg.html", replaces="lhv-aanbod-brochure")
     whole = _corpus(tmp_path / "whole")
@@ -515,7 +515,7 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     assert "datum/versie: 2026 · versie testeditie" in card(new, "nl")
     assert "editie 2026 (2026 · versie testeditie)" in citation_text(new)
     # The sources panel of the chat lists the old edition, struck through and linked.
-    from kernwijzer.ui import about_sources
+    from kernwijzer.web.app import about_sources
 
     panel = about_sources(kw)
     assert "~~[Aanbod huisartsgeneeskundige zorg: welke zorg" in panel
@@ -569,7 +569,7 @@ def _old_link_in_a_browser(settings, link: str, output_dir: Path) -> None:
 
 
 def test_section_changes_name_what_changed(documents):
-    from kernwijzer.changes import document_changes, outline
+    from kernwijzer.ingest.changes import document_changes, outline
 
     doc = documents["lhv-aanbod-brochure"]
     before = outline(doc.text, build_sections(doc.id, doc.info.title, doc.text, doc.marks))

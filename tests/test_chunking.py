@@ -6,17 +6,17 @@ import json
 
 import pytest
 
-from kernwijzer.chunking import (
+from kernwijzer.ingest.chunking import (
     chunk_document,
     make_splitter,
     own_spans,
     sentences_for,
     split_sentences,
 )
-from kernwijzer.cleaning import clean
-from kernwijzer.corpus import Document, SourceInfo
-from kernwijzer.sections import build_sections
-from kernwijzer.structure import FURNITURE
+from kernwijzer.ingest.cleaning import clean
+from kernwijzer.ingest.corpus import Document, SourceInfo
+from kernwijzer.ingest.sections import build_sections
+from kernwijzer.text.structure import FURNITURE
 from tests.conftest import CORPUS
 from tests.test_sections import DOC_IDS
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from kernwijzer.cleaning import _join_wrapped, _repair_words, clean_text
-from kernwijzer.corpus import SourceInfo
-from kernwijzer.structure import CELL, extract
-from kernwijzer.tables import render
+from kernwijzer.ingest.cleaning import _join_wrapped, _repair_words, clean_text
+from kernwijzer.ingest.corpus import SourceInfo
+from kernwijzer.ingest.tables import render
+from kernwijzer.text.structure import CELL, extract
 
 
 def test_brochure_has_no_line_broken_sentences_or_hyphen_splits(documents):

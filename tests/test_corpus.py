@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kernwijzer.corpus import CorpusError, load_corpus, load_sources
-from kernwijzer.sections import build_sections
+from kernwijzer.ingest.corpus import CorpusError, load_corpus, load_sources
+from kernwijzer.ingest.sections import build_sections
 from tests.conftest import make_small_corpus
 
 

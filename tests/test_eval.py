@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-from kernwijzer.evaluation import Outcome, Returned, score
-from kernwijzer.questions import REGISTERS, GoldSource, Question, load_questions
-from kernwijzer.sections import Section, build_sections
+from kernwijzer.evaluation.questions import REGISTERS, GoldSource, Question, load_questions
+from kernwijzer.evaluation.run import Outcome, Returned, score
+from kernwijzer.ingest.sections import Section, build_sections
 from tests.conftest import CORPUS, settings_env
 
 # Set on EmbeddingGemma over the question set with its register variants (test half:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from kernwijzer.indexing import build_index
+from kernwijzer.index.build import build_index
 from kernwijzer.pipeline import Kernwijzer
 from tests.conftest import settings_env
 

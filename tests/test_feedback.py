@@ -8,8 +8,8 @@ import sys
 import pytest
 import yaml
 
-from kernwijzer.feedback import FeedbackError, FeedbackStore, Rating, export_questions
-from kernwijzer.questions import load_questions
+from kernwijzer.evaluation.questions import load_questions
+from kernwijzer.web.feedback import FeedbackError, FeedbackStore, Rating, export_questions
 from tests.conftest import settings_env
 
 

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from kernwijzer.answer import select_spans
-from kernwijzer.cleaning import REPAIRS
-from kernwijzer.fidelity import OriginalText, letters
-from kernwijzer.retrieval import Hit
-from kernwijzer.structure import UNQUOTABLE
+from kernwijzer.answer.compose import select_spans
+from kernwijzer.ingest.cleaning import REPAIRS
+from kernwijzer.ingest.fidelity import OriginalText, letters
+from kernwijzer.retrieval.fusion import Hit
+from kernwijzer.text.structure import UNQUOTABLE
 from tests.conftest import CORPUS
 
 

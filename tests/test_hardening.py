@@ -21,15 +21,15 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernwijzer.answer import verify
+from kernwijzer.answer.compose import verify
 from kernwijzer.config import load_settings
-from kernwijzer.corpus import CorpusError, load_corpus
-from kernwijzer.indexing import build_index
+from kernwijzer.evaluation.questions import QuestionFileError, load_questions
+from kernwijzer.index.build import build_index
+from kernwijzer.index.store import IndexStore
+from kernwijzer.ingest.corpus import CorpusError, load_corpus
 from kernwijzer.pipeline import Kernwijzer, has_words
-from kernwijzer.questions import QuestionFileError, load_questions
-from kernwijzer.security import HEADERS
-from kernwijzer.store import IndexStore
-from kernwijzer.ui import build_app
+from kernwijzer.web.app import build_app
+from kernwijzer.web.security import HEADERS
 from tests.conftest import make_small_corpus, settings_env
 
 CLI = [sys.executable, "-m", "kernwijzer.cli"]
@@ -154,15 +154,15 @@ def test_vectors_are_never_reused_from_a_damaged_read_copy(copy, embedder):
 
 
 def test_an_unchanged_read_copy_is_verified_without_hashing_again(copy, embedder, monkeypatch):
-    from kernwijzer import compact
+    from kernwijzer.index import readcopy
 
     store = IndexStore(copy)
     manifest = store.manifest()
     assert manifest is not None
     assert store.read_copy_state(manifest) == "ok"  # hashes, and remembers
     hashed: list[Path] = []
-    original = compact.sha256_of
-    monkeypatch.setattr(compact, "sha256_of", lambda p: hashed.append(p) or original(p))
+    original = readcopy.sha256_of
+    monkeypatch.setattr(readcopy, "sha256_of", lambda p: hashed.append(p) or original(p))
     assert IndexStore(copy).read_copy_state(manifest) == "ok"
     assert hashed == []
 
@@ -227,7 +227,7 @@ def test_a_bad_corpus_is_refused_and_the_index_kept(copy, breakage, message):
 # is the index write.
 FULL_DISK = (
     "import resource, sys\n"
-    "from kernwijzer.language import detect_language\n"
+    "from kernwijzer.text.language import detect_language\n"
     "detect_language('warm-up')\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
     "from kernwijzer.cli import main\n"
@@ -598,7 +598,7 @@ def test_a_forwarded_host_cannot_move_the_root_url(client, kw, index_settings):
 
 
 def test_feedback_with_a_lone_surrogate_is_stored_readably(tmp_path):
-    from kernwijzer.feedback import FeedbackStore, Rating
+    from kernwijzer.web.feedback import FeedbackStore, Rating
 
     store = FeedbackStore(tmp_path / "f.sqlite")
     rid = store.add(Rating("Vraag", "nl", "down", False, "antwoord", comment="a\ud800b"))

@@ -61,7 +61,7 @@ def test_the_app_loads_gradio_but_not_torch(index_settings):
     script = (
         "from kernwijzer.config import load_settings\n"
         "from kernwijzer.pipeline import Kernwijzer\n"
-        "from kernwijzer.ui import build_app\n"
+        "from kernwijzer.web.app import build_app\n"
         "s = load_settings()\n"
         "kw = Kernwijzer(s)\n"
         "build_app(kw, s)\n"

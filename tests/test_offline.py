@@ -26,6 +26,7 @@ needs_unshare = pytest.mark.skipif(
 
 
 @needs_unshare
+@pytest.mark.model  # the subprocesses load the real model
 def test_index_ask_and_app_work_without_a_network(small_settings, tmp_path):
     port = free_port()
     script = f"""

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernwijzer.answer import compose, select_spans
-from kernwijzer.fidelity import OriginalText
-from kernwijzer.footnotes import notes_in
-from kernwijzer.retrieval import Hit
-from kernwijzer.structure import CELL, FURNITURE, UNQUOTABLE
+from kernwijzer.answer.compose import compose, select_spans
+from kernwijzer.ingest.fidelity import OriginalText
+from kernwijzer.retrieval.fusion import Hit
+from kernwijzer.text.footnotes import notes_in
+from kernwijzer.text.structure import CELL, FURNITURE, UNQUOTABLE
 from tests.conftest import CORPUS
 from tests.test_sections import DOC_IDS
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from kernwijzer.answerability import QUESTION_STEMS
-from kernwijzer.everyday import corrections, is_everyday, unknown_words
-from kernwijzer.lexical import tokens
-from kernwijzer.uitext import EXAMPLES
+from kernwijzer.retrieval.answerability import QUESTION_STEMS
+from kernwijzer.retrieval.everyday import corrections, is_everyday, unknown_words
+from kernwijzer.text.tokens import tokens
+from kernwijzer.web.uitext import EXAMPLES
 
 PERMISSION = "geen toestemming van ons nodig"
 STUDENTS = "niet dat een praktijk bewust mogen selecteren of werven op bepaalde patiëntengroepen"
@@ -18,7 +18,7 @@ NICOTINE = "We vergoeden geen farmacotherapie"
 
 
 def _unknown(kw, question: str, language: str = "nl") -> list[str]:
-    return unknown_words(question, language, kw.snapshot.words, set(QUESTION_STEMS))
+    return unknown_words(question, language, kw.words(kw.snapshot), set(QUESTION_STEMS))
 
 
 @pytest.mark.parametrize(
@@ -47,11 +47,11 @@ def test_rare_words_the_corpus_never_uses_stay_unknown(kw, question, word):
 
 
 def test_a_misspelling_is_searched_as_the_corpus_word(kw):
-    assert corrections("Zonder begeleidng van de huisats?", kw.snapshot.words) == [
+    assert corrections("Zonder begeleidng van de huisats?", kw.words(kw.snapshot)) == [
         "begeleiding",
         "huisarts",
     ]
-    assert corrections("Mag dat gewoon?", kw.snapshot.words) == []  # no word to correct
+    assert corrections("Mag dat gewoon?", kw.words(kw.snapshot)) == []  # no word to correct
 
 
 def test_the_stemmer_keeps_ge_words_apart_from_others():

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kernwijzer.dense import FLOOR, DenseScorer
-from kernwijzer.retrieval import rrf_share
+from kernwijzer.retrieval.dense import FLOOR, DenseScorer
+from kernwijzer.retrieval.fusion import rrf_share
 
 QUESTIONS = (
     "Mag een PA de huisarts vervangen?",
@@ -35,12 +35,12 @@ def test_ranking_only_the_first_ranks_gives_them_the_same_share():
     assert np.count_nonzero(bm25) == 6
 
 
-def test_a_scan_finds_the_best_rows_and_scores_them_exactly(kw):
-    vectors = kw.snapshot.sentences.vectors
+def test_a_scan_finds_the_best_rows_and_scores_them_exactly(fake_kw):
+    vectors = fake_kw.snapshot.sentences.vectors
     scorer = DenseScorer(vectors, depth=100)
     assert scorer.approximate
     for question in QUESTIONS:
-        query = kw.query(question)
+        query = fake_kw.query(question)
         exact = vectors @ query.vector
         got = scorer.scores(query.vector)
         kept = np.flatnonzero(got > FLOOR)
@@ -50,23 +50,23 @@ def test_a_scan_finds_the_best_rows_and_scores_them_exactly(kw):
         assert set(np.argsort(-exact)[:90]) <= set(kept)
 
 
-def test_a_small_index_is_scored_exactly_without_faiss(kw):
-    vectors = kw.snapshot.sentences.vectors
+def test_a_small_index_is_scored_exactly_without_faiss(fake_kw):
+    vectors = fake_kw.snapshot.sentences.vectors
     scorer = DenseScorer(vectors, depth=len(vectors))
     assert not scorer.approximate
-    query = kw.query(QUESTIONS[0])
+    query = fake_kw.query(QUESTIONS[0])
     assert np.array_equal(scorer.scores(query.vector), vectors @ query.vector)
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_a_shallow_fusion_moves_scores_by_less_than_the_bound(kw, question):
+def test_a_shallow_fusion_moves_scores_by_less_than_the_bound(fake_kw, question):
     depth = 200
-    shallow = kw.with_settings(kw.settings.model_copy(update={"rank_depth": depth}))
+    shallow = fake_kw.with_settings(fake_kw.settings.model_copy(update={"rank_depth": depth}))
     assert shallow.retriever.approximate
-    query = kw.query(question)
-    full = {h.index: h for h in kw.retriever.search(query, limit=30).hits}
+    query = fake_kw.query(question)
+    full = {h.index: h for h in fake_kw.retriever.search(query, limit=30).hits}
     cut = {h.index: h for h in shallow.retriever.search(query, limit=30).hits}
-    s = kw.settings
+    s = fake_kw.settings
     weights = (
         s.dense_weight
         + s.section_weight
@@ -83,13 +83,13 @@ def test_a_shallow_fusion_moves_scores_by_less_than_the_bound(kw, question):
     assert next(iter(cut)) in list(full)[:3]
 
 
-def test_a_document_filter_ranks_within_that_document(kw):
+def test_a_document_filter_ranks_within_that_document(fake_kw):
     # The question is about another document's subject: the filtered ranking must still
     # offer the chosen document's best sentences, not the few that made a global top list.
-    query = kw.query("Mag een PA de huisarts vervangen?")
-    found = kw.retriever.search(query, limit=40, documents={"asr-huisartsenzorg"})
-    doc_ids = kw.snapshot.sentences.doc_ids
-    quotable = kw.retriever._answerable & (np.array(doc_ids) == "asr-huisartsenzorg")
+    query = fake_kw.query("Mag een PA de huisarts vervangen?")
+    found = fake_kw.retriever.search(query, limit=40, documents={"asr-huisartsenzorg"})
+    doc_ids = fake_kw.snapshot.sentences.doc_ids
+    quotable = fake_kw.retriever._answerable & (np.array(doc_ids) == "asr-huisartsenzorg")
     assert len(found.hits) == min(40, int(quotable.sum())) > 10
     assert {doc_ids[h.index] for h in found.hits} == {"asr-huisartsenzorg"}
     # the evidence is the best sentence of the document searched, hit or not
@@ -97,7 +97,8 @@ def test_a_document_filter_ranks_within_that_document(kw):
 
 
 def test_coverage_counts_each_question_term_once_per_text():
-    from kernwijzer.lexical import Bm25Index, tokens
+    from kernwijzer.index.bm25 import Bm25Index
+    from kernwijzer.text.tokens import tokens
 
     index = Bm25Index(
         [

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kernwijzer.sections import build_sections, section_at
+from kernwijzer.ingest.sections import build_sections, section_at
 from tests.conftest import CORPUS
 
 GOLDEN = CORPUS.parent / "tests" / "golden"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kernwijzer.config import load_settings
-from kernwijzer.indexing import build_index
+from kernwijzer.index.build import build_index
+from kernwijzer.index.store import IndexStore
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.store import IndexStore
 from tests.conftest import free_port
 
 CHROMA = Path(sys.executable).with_name("chroma")

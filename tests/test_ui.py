@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kernwijzer.ui import build_app
+from kernwijzer.web.app import build_app
 from tests.conftest import BROWSER_ARGS, CHROMIUM, settings_env, start_app
 
 
@@ -72,7 +72,7 @@ def test_the_app_listens_before_the_model_is_loaded(index_settings, embedder):
     """Started, not yet loaded: health says loading, the API asks to come back, the chat
     says it is loading and keeps the question; once loaded, all of them answer."""
     from kernwijzer.pipeline import Kernwijzer
-    from kernwijzer.ui import respond
+    from kernwijzer.web.app import respond
 
     kw = Kernwijzer(index_settings, embedder)  # not warmed up: as just after a start
     started = TestClient(build_app(kw, index_settings), base_url="http://127.0.0.1:7860")
@@ -324,7 +324,7 @@ def test_citations_copy_strength_and_feedback(
 
     from playwright.sync_api import sync_playwright
 
-    from kernwijzer.feedback import FEEDBACK_FILE, FeedbackStore
+    from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackStore
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
@@ -627,7 +627,7 @@ def test_the_chat_and_its_filters_work_on_a_phone(running_app, output_dir):
 
 def test_a_copied_citation_is_memo_ready(kw):
     """Publisher, title, date, section and link are always there, or said to be unknown."""
-    from kernwijzer.cards import citation_text
+    from kernwijzer.web.cards import citation_text
 
     seen = set()
     for q in (

@@ -16,21 +16,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kernwijzer.answer import Answer
+from kernwijzer.answer.compose import Answer
 from kernwijzer.config import LIGHT_MODEL, Settings, load_settings
-from kernwijzer.corpus import CorpusError
-from kernwijzer.embedding import ModelUnavailableError
-from kernwijzer.feedback import FEEDBACK_FILE, FeedbackError
+from kernwijzer.evaluation.questions import QuestionFileError, load_questions
 from kernwijzer.files import atomic_write
-from kernwijzer.gemmaprep import ModelAssemblyError
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
-from kernwijzer.questions import QuestionFileError, load_questions
-from kernwijzer.store import (
+from kernwijzer.index.embedding import ModelUnavailableError
+from kernwijzer.index.gemmaprep import ModelAssemblyError
+from kernwijzer.index.store import (
     IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
     IndexWriteError,
 )
+from kernwijzer.ingest.corpus import CorpusError
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
+from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError
 
 EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_PORT = 2, 3, 4, 5, 6, 7
 EXIT_INTERRUPTED = 130
@@ -176,7 +176,7 @@ def _print_json(obj: Any) -> None:
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Build or update the index."""
-    from kernwijzer.indexing import build_index
+    from kernwijzer.index.build import build_index
 
     report = build_index(
         settings, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.verbose
@@ -190,8 +190,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
     """Print section trees."""
-    from kernwijzer.corpus import load_corpus
-    from kernwijzer.sections import build_sections
+    from kernwijzer.ingest.corpus import load_corpus
+    from kernwijzer.ingest.sections import build_sections
 
     docs = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     if args.doc_id:
@@ -286,8 +286,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     """Add a document or a new edition to the corpus; the index follows with `index`."""
-    from kernwijzer.catalogue import NewDocument, add_document
-    from kernwijzer.store import IndexStore
+    from kernwijzer.index.store import IndexStore
+    from kernwijzer.ingest.catalogue import NewDocument, add_document
 
     new = NewDocument(
         path=args.path,
@@ -335,7 +335,7 @@ def _count(n: int, noun: str) -> str:
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     """List the corpus's documents and superseded editions."""
-    from kernwijzer.catalogue import list_sources
+    from kernwijzer.ingest.catalogue import list_sources
 
     rows = list_sources(settings.corpus_dir)
     if args.json:
@@ -361,7 +361,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation, or compare runs."""
-    from kernwijzer import report
+    from kernwijzer.evaluation import report
 
     if args.compare:
         if len(args.compare) != 2:
@@ -369,7 +369,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         runs = [json.loads(p.read_text(encoding="utf-8")) for p in args.compare]
         report.print_compare(runs[0], runs[1])
         return 0
-    from kernwijzer.evaluation import SYSTEMS, run_eval
+    from kernwijzer.evaluation.run import SYSTEMS, run_eval
 
     questions = load_questions(_question_file(args, settings))
     systems = tuple(s for s in args.systems.split(",") if s)
@@ -381,7 +381,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         Kernwijzer(settings), questions, systems, progress=report.progress_bar(len(questions))
     )
     if args.feedback:
-        from kernwijzer.feedback import FeedbackStore
+        from kernwijzer.web.feedback import FeedbackStore
 
         if not args.feedback.exists():
             raise FeedbackError(f"Feedback file {args.feedback} does not exist")
@@ -416,7 +416,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     """Fit the answerability model on the calibration half and write it."""
     from importlib import resources
 
-    from kernwijzer.calibration import calibrate
+    from kernwijzer.evaluation.calibration import calibrate
 
     questions = load_questions(_question_file(args, settings))
     model = calibrate(Kernwijzer(settings), questions)
@@ -433,7 +433,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     """Export or count the feedback the app stored."""
     import yaml
 
-    from kernwijzer.feedback import FeedbackStore, export_questions
+    from kernwijzer.web.feedback import FeedbackStore, export_questions
 
     store = FeedbackStore(args.file or settings.data_dir / FEEDBACK_FILE)
     if args.feedback_command == "counts":
@@ -452,9 +452,9 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
     """Prepare the configured model once (``make install`` runs this); then a stamp check."""
-    from kernwijzer import modelprep
-    from kernwijzer.embedding import prepare_model
-    from kernwijzer.gemmaprep import licence_line
+    from kernwijzer.index import modelprep
+    from kernwijzer.index.embedding import prepare_model
+    from kernwijzer.index.gemmaprep import licence_line
 
     if settings.profile is None:
         print(f"Model {settings.model} is not a prepared profile; nothing to do.")
@@ -473,7 +473,7 @@ def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start the browser app."""
-    from kernwijzer.ui import PortInUseError, serve
+    from kernwijzer.web.app import PortInUseError, serve
 
     try:
         serve(settings, build_missing=not args.no_build)

@@ -1,6 +1,6 @@
 """File operations several stages need: a digest, atomic writes, a folder swap, safe YAML.
 
-Not here: what is hashed, swapped or read, or why (``catalogue``, ``compact``,
+Not here: what is hashed, swapped or read, or why (``catalogue``, ``readcopy``,
 ``modelprep``, ``gemmaprep``, ``config``, ``corpus``, ``questions``).
 """
 

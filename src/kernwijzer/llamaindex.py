@@ -16,7 +16,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import PrivateAttr
 
-from kernwijzer.embedding import Embedder
+from kernwijzer.index.embedding import Embedder
 from kernwijzer.pipeline import Kernwijzer
 
 

@@ -18,25 +18,25 @@ from typing import Any
 
 import numpy as np
 
-from kernwijzer.answer import Answer, compose
-from kernwijzer.answerability import (
+from kernwijzer.answer.compose import Answer, compose
+from kernwijzer.answer.related import related_questions
+from kernwijzer.config import Settings
+from kernwijzer.index.embedding import Embedder
+from kernwijzer.index.snapshot import IndexSnapshot
+from kernwijzer.index.store import IndexStore
+from kernwijzer.retrieval.answerability import (
     QUESTION_STEMS,
     AnswerabilityModel,
     Evidence,
     OffTopicBank,
     assess,
 )
-from kernwijzer.config import Settings
-from kernwijzer.embedding import Embedder
-from kernwijzer.everyday import corrections, is_everyday
-from kernwijzer.glossary import expand
-from kernwijzer.language import detect_language
-from kernwijzer.lexical import tokens
-from kernwijzer.lexicon import load_lexicon, read_english
-from kernwijzer.related import related_questions
-from kernwijzer.retrieval import Hit, HybridRetriever, Query
-from kernwijzer.snapshot import IndexSnapshot
-from kernwijzer.store import IndexStore
+from kernwijzer.retrieval.everyday import CorpusWords, corrections, is_everyday
+from kernwijzer.retrieval.fusion import Hit, HybridRetriever, Query
+from kernwijzer.retrieval.glossary import expand
+from kernwijzer.retrieval.lexicon import load_lexicon, read_english
+from kernwijzer.text.language import detect_language
+from kernwijzer.text.tokens import tokens
 
 log = logging.getLogger(__name__)
 FOLLOW_UP = re.compile(
@@ -198,6 +198,8 @@ class Kernwijzer:
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
         self._retriever: HybridRetriever | None = None
+        # The corpus's own words (spelling and compound checks), per loaded snapshot.
+        self._words: tuple[IndexSnapshot, CorpusWords] | None = None
         self._warm = False
         self._warming = threading.Lock()
         self._bank: OffTopicBank | None = None
@@ -221,6 +223,14 @@ class Kernwijzer:
                 self._retriever = HybridRetriever(self._snapshot, self.settings)
             return self._snapshot, self._retriever
 
+    def words(self, snapshot: IndexSnapshot) -> CorpusWords:
+        """The corpus's own words in ``snapshot``, for spelling checks (built on first use)."""
+        with self._lock:
+            if self._words is None or self._words[0] is not snapshot:
+                texts, vocabulary = snapshot.sentences.texts, snapshot.sentence_bm25.vocabulary
+                self._words = (snapshot, CorpusWords(texts, vocabulary))
+            return self._words[1]
+
     def with_settings(self, settings: Settings) -> Kernwijzer:
         """A pipeline with other retrieval/answer settings over the same model and index.
 
@@ -230,7 +240,7 @@ class Kernwijzer:
         other = Kernwijzer(settings, embedder=self.embedder)
         snapshot, _ = self._loaded()
         other._snapshot, other._retriever = snapshot, HybridRetriever(snapshot, settings)
-        other._warm, other._bank = self._warm, self._bank
+        other._warm, other._bank, other._words = self._warm, self._bank, self._words
         if settings.answerability_model == self.settings.answerability_model:
             other._answerability = self._answerability
         return other
@@ -263,7 +273,7 @@ class Kernwijzer:
                 ]
                 for load in loads:
                     load.result()
-            self.snapshot.words  # noqa: B018 - the corpus's words, for spelling checks
+            self.words(self.snapshot)  # the corpus's words, for spelling checks
             # The first forward pass is slow, once.
             self.embedder.queries(["warm-up"])
             self.bank  # noqa: B018 - embedded (or read from its cache) now, not on a question
@@ -315,7 +325,7 @@ class Kernwijzer:
         # The reading counts for the share of the question it read (``Reading.share``).
         read = reading.share if reading else 1.0
         # A misspelt word ("begeleidng") is searched by the corpus word it stands for too.
-        fixed = corrections(text, self.snapshot.words) if language == "nl" else []
+        fixed = corrections(text, self.words(self.snapshot)) if language == "nl" else []
         own = vectors[0]
         mixed = own + s.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
         return Query(
@@ -419,6 +429,6 @@ class Kernwijzer:
             retriever.context_text(hits[0].index) if hits else "",
             self.answerability if with_probability else None,
             query.reading,
-            snapshot.words,
+            self.words(snapshot),
         )
         return hits, evidence

@@ -81,7 +81,7 @@ def _pdf() -> Brochure:
 def brochure_blocks() -> list[str]:
     """The 2022 brochure's cleaned text as blocks, from the project's corpus."""
     from kernwijzer.config import load_settings
-    from kernwijzer.corpus import load_corpus
+    from kernwijzer.ingest.corpus import load_corpus
 
     docs = {d.id: d for d in load_corpus(load_settings().corpus_dir)}
     text = docs["lhv-aanbod-brochure"].text.replace(*CHANGED)
@@ -143,8 +143,8 @@ def make_from_corpus(out: Path, doc_ids: list[str], title: str, copies: int = 1)
     long document for the scale benchmark).
     """
     from kernwijzer.config import load_settings
-    from kernwijzer.corpus import load_corpus
-    from kernwijzer.sections import blocks, build_sections
+    from kernwijzer.ingest.corpus import load_corpus
+    from kernwijzer.ingest.sections import blocks, build_sections
 
     docs = {d.id: d for d in load_corpus(load_settings().corpus_dir)}
     pdf = _pdf()

@@ -1,0 +1,1 @@
+"""Question files, the evaluation run and its metrics, reports, and answerability calibration."""

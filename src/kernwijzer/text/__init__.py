@@ -1,0 +1,1 @@
+"""Text shared by every stage: tokens and stems, the question language, footnotes, structure."""

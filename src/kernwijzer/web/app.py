@@ -1,0 +1,918 @@
+"""The browser app: a Gradio chat mounted in FastAPI beside the section view ``/bron/<doc>``.
+
+Layout only; answers come from `Kernwijzer`, HTML from ``cards.py`` and ``sectionview.py``.
+Analytics are off, the theme uses system fonts (no font CDN), and questions are queued so
+concurrent users wait rather than fail.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio (and the Hugging Face hub client it imports) is read: nothing leaves the
+# machine, whatever the environment says. Forced, not defaulted: a GRADIO_RUN_HISTORY=True
+# or a hub token in the server's environment must not open a way out. Run history would
+# upload each question and answer to a hub bucket named by a request header
+# (x-gradio-history-bucket) whenever a token is at hand; offline mode makes any hub call
+# fail before it connects.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["GRADIO_TELEMETRY_ENABLED"] = "False"
+os.environ["GRADIO_RUN_HISTORY"] = "False"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.pop("HF_TOKEN", None)
+os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
+os.environ.pop("GRADIO_HISTORY_BUCKET", None)
+
+import html
+import logging
+import re
+import threading
+from functools import partial
+from typing import Annotated, Any, Literal
+from urllib.parse import quote as url_quote
+
+import gradio as gr
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from kernwijzer.answer.compose import Answer
+from kernwijzer.answer.links import PREFIX, document_link, parse_span
+from kernwijzer.config import Settings
+from kernwijzer.index.embedding import Embedder
+from kernwijzer.index.store import IndexError_
+from kernwijzer.ingest.catalogue import archived_document, archived_sources
+from kernwijzer.ingest.corpus import CorpusError
+from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
+from kernwijzer.web.cards import answer_html, with_citations
+from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
+from kernwijzer.web.sectionview import not_found_page, render_document
+from kernwijzer.web.security import (
+    Busy,
+    InFlight,
+    busy_response,
+    harden,
+    loading_response,
+    unavailable_response,
+)
+from kernwijzer.web.uitext import EXAMPLES, LANGUAGES, TEXTS, text
+
+log = logging.getLogger(__name__)
+# After Gradio has rendered the reply (next frames), put the user's question at the top of
+# the chat box and of the window, the reply's short answer and first quote right below it:
+# the question stays in sight, and the short answer is what a GP reads first.
+SCROLL_TO_REPLY = """() => {
+  const show = () => {
+    const rows = document.querySelectorAll('#kw-chat .message-row.user-row');
+    if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start'});
+    // The ask button is disabled once the box is empty: the focus would fall to <body>.
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || focused.id === 'kw-ask') {
+      const box = document.querySelector('#kw-question textarea');
+      if (box) box.focus({preventScroll: true});
+    }
+  };
+  requestAnimationFrame(() => requestAnimationFrame(show));
+}"""
+# The page's own script, in <head>: the chat strips inline handlers from replies, so clicks
+# on their copy and "Zie ook" buttons are handled here, by delegation. Copying falls back
+# to a hidden text area where the Clipboard API is missing (a plain-http address).
+PAGE_JS = """<script>
+(() => {
+  const say = (text) => {
+    const live = document.getElementById('kw-live');
+    if (live) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
+  };
+  const copy = async (text) => {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) {
+      const area = document.createElement('textarea');
+      area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed';
+      area.style.opacity = '0'; document.body.appendChild(area); area.select();
+      const ok = document.execCommand('copy'); area.remove(); return ok;
+    }
+  };
+  // The chip that opened the source pane: focus goes back to it when the pane closes.
+  let opener = null;
+  const closePane = () => {
+    const pane = document.getElementById('kw-pane');
+    if (!pane || pane.hidden) return false;
+    pane.hidden = true;
+    document.getElementById('kw-pane-frame').src = 'about:blank';
+    if (opener && opener.isConnected) opener.focus();
+    return true;
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && closePane()) event.preventDefault();
+  });
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest('.kw-copy-btn');
+    if (button) {
+      event.preventDefault();
+      const box = button.closest('.kw-copy');
+      const text = box.querySelector('.kw-cite').textContent;
+      const done = box.querySelector('.kw-cite-done').textContent;
+      if (await copy(text)) {
+        const label = button.dataset.label || button.textContent;
+        button.dataset.label = label;
+        button.textContent = '✓ ' + done;
+        button.classList.add('kw-done');
+        say(done);
+        setTimeout(() => { button.textContent = label; button.classList.remove('kw-done'); }, 2500);
+      }
+      return;
+    }
+    const ref = event.target.closest('.kw-ref');
+    const pane = document.getElementById('kw-pane');
+    if (ref && pane) {
+      event.preventDefault();
+      const lang = document.documentElement.lang === 'en' ? 'en' : 'nl';
+      const href = ref.getAttribute('href');
+      document.getElementById('kw-pane-frame').src = href + (href.includes('?') ? '&' : '?')
+        + 'lang=' + lang;
+      document.getElementById('kw-pane-open').href = href;
+      // The pane names what it shows: the chip's preview holds document title and section.
+      const tip = ref.querySelector('.kw-tip');
+      const title = tip && tip.querySelector('em');
+      const where = tip ? tip.textContent.split(' · ').slice(1).join(' · ') : '';
+      document.getElementById('kw-pane-title').textContent =
+        title ? title.textContent : (lang === 'en' ? 'Source' : 'Bron');
+      document.getElementById('kw-pane-section').textContent = where;
+      opener = ref;
+      pane.hidden = false;
+      pane.scrollIntoView({block: 'nearest'});
+      document.getElementById('kw-pane-close').focus();
+      return;
+    }
+    if (event.target.closest('#kw-pane-close')) {
+      closePane();
+      return;
+    }
+    const rateButton = event.target.closest('.kw-rate-btn');
+    if (rateButton) {
+      event.preventDefault();
+      const box = rateButton.closest('.kw-rate');
+      box.querySelectorAll('.kw-rate-btn').forEach((b) => b.setAttribute('aria-pressed',
+        String(b === rateButton)));
+      box.classList.add('kw-rated');
+      say(box.querySelector('.kw-rate-done').textContent);
+      const field = document.querySelector('#kw-rate-box textarea');
+      field.value = box.querySelector('.kw-rate-id').textContent + ':'
+        + (rateButton.classList.contains('kw-up') ? 'up' : 'down');
+      field.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.getElementById('kw-rate-send').click(), 150);
+      return;
+    }
+    if (event.target.closest('.kw-skip')) {
+      event.preventDefault();
+      const answers = document.querySelectorAll('#kw-chat .message-row.bot-row .kw-answer');
+      const latest = answers[answers.length - 1];
+      if (latest) {
+        latest.setAttribute('tabindex', '-1');
+        latest.closest('.message-row').previousElementSibling?.scrollIntoView({block: 'start'});
+        latest.focus({preventScroll: true});
+      }
+      return;
+    }
+    const next = event.target.closest('.kw-next');
+    if (next) {
+      event.preventDefault();
+      const box = document.querySelector('#kw-question textarea');
+      box.value = next.textContent;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.getElementById('kw-ask').click(), 150);
+    }
+  });
+  // Dutch page, question box focused: what a GP types first is the question.
+  const ready = () => {
+    document.documentElement.lang = 'nl';
+    let tries = 0;
+    // Gradio renders after load and may re-render: keep the focus until it holds.
+    const timer = setInterval(() => {
+      const box = document.querySelector('#kw-question textarea');
+      const idle = !document.activeElement || document.activeElement === document.body;
+      if (box && document.activeElement === box && ++tries > 5) clearInterval(timer);
+      else if (box && idle) box.focus();
+      if (++tries > 60) clearInterval(timer);
+    }, 100);
+  };
+  // Gradio may add this script after the page has loaded.
+  if (document.readyState === 'complete') ready(); else window.addEventListener('load', ready);
+  // Gradio names its chat icons in English; they follow the page's language.
+  const NAMES = {
+    nl: {Clear: 'Nieuw gesprek (wist alles)'},
+    en: {Clear: 'New conversation (clears everything)'},
+  };
+  window.kwRename = () => {
+    // The chat's sanitiser keeps a button's title but drops aria attributes.
+    document.querySelectorAll('#kw-chat .kw-rate-btn:not([aria-label])').forEach((b) => {
+      b.setAttribute('aria-label', b.title);
+      b.setAttribute('aria-pressed', 'false');
+    });
+    const names = NAMES[document.documentElement.lang === 'en' ? 'en' : 'nl'];
+    document.querySelectorAll('#kw-chat button[aria-label]').forEach((b) => {
+      const label = b.getAttribute('aria-label');
+      const role = b.dataset.kwRole || (label in NAMES.nl ? label : null);
+      if (!role) return;
+      b.dataset.kwRole = role;
+      if (label !== names[role]) {
+        b.setAttribute('aria-label', names[role]);
+        b.title = names[role];
+      }
+    });
+  };
+  new MutationObserver(() => window.kwRename()).observe(
+    document.documentElement, {childList: true, subtree: true});
+})();
+</script>"""
+PANE = """<div id="kw-pane" class="kw-pane" hidden>
+<div class="kw-pane-bar"><div class="kw-pane-name"><strong id="kw-pane-title">Bron</strong>
+<span id="kw-pane-section"></span></div>
+<a id="kw-pane-open" href="/" target="_blank">open in nieuw tabblad</a>
+<button type="button" id="kw-pane-close" aria-label="Sluit de bron">✕</button></div>
+<iframe id="kw-pane-frame" title="Bron naast het gesprek"></iframe></div>"""
+# After a 👍/👎: the comment box (fixed at the foot of the window) takes the focus.
+FOCUS_NOTE = """() => {
+  setTimeout(() => {
+    const box = document.querySelector('#kw-note textarea');
+    if (box && box.offsetParent) box.focus({preventScroll: true});
+  }, 100);
+}"""
+# After a language switch: the page's language, title and Gradio's icon names follow it.
+SET_LANGUAGE = """(lang) => {
+  document.documentElement.lang = lang;
+  document.title = lang === 'en' ? 'Kernwijzer — general practice from the sources'
+                                 : 'Kernwijzer — huisartsenzorg uit de bronnen';
+  window.kwRename && window.kwRename();
+  const en = lang === 'en';
+  const words = en
+    ? ['Source', 'open in new tab', 'Close the source', 'Source beside the conversation']
+    : ['Bron', 'open in nieuw tabblad', 'Sluit de bron', 'Bron naast het gesprek'];
+  const pane = document.getElementById('kw-pane');
+  if (pane) {
+    document.getElementById('kw-pane-open').textContent = words[1];
+    document.getElementById('kw-pane-close').setAttribute('aria-label', words[2]);
+    document.getElementById('kw-pane-frame').title = words[3];
+  }
+}"""
+CSS = (
+    """
+.kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
+.kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
+.kw-path,.kw-date,.kw-notes,.kw-col,#kw-count{color:var(--body-text-color)}
+.kw-path{font-size:.85em}
+.kw-card mark.focus{background:none;color:inherit;font-weight:700}
+.kw-col{font-size:.8em;font-weight:600;text-transform:uppercase}
+.kw-notes{font-size:.8em;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
+#kw-chat .kw-h{font-size:1em;font-weight:600;margin:.5rem 0 .2rem !important}
+#kw-chat .kw-actions{margin:.3rem 0 0 !important}
+.kw-copy textarea{width:100%;font-size:.8rem}
+.kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
+.kw-strength{display:inline-block;font-size:.78em;font-weight:600;border-radius:4px;
+ padding:.05rem .4rem;margin-bottom:.25rem}
+.kw-strong{background:#d3f9d8;color:#14522d}
+.kw-partial{background:#fff3bf;color:#5c3c00}
+.kw-none{background:#e9ecef;color:#343a40}
+.kw-actions{margin-top:.25rem}
+.kw-copy-btn,.kw-next{font:inherit;font-size:.85em;border:1px solid #0b5c80;color:#0b5c80;
+ background:#fff;border-radius:6px;padding:.15rem .5rem;cursor:pointer;margin:.15rem .2rem .15rem 0}
+.kw-copy-btn.kw-done{background:#0b5c80;color:#fff}
+.kw-cite,.kw-cite-done{display:none}
+.kw-ref{position:relative;font-weight:600;color:var(--link-text-color);
+ text-decoration:underline dotted}
+.kw-ref .kw-tip{display:none;position:absolute;left:0;top:1.4em;z-index:20;width:min(26rem,80vw);
+ background:#fff;color:#1d2733;border:1px solid #8c959f;border-radius:6px;padding:.4rem .5rem;
+ font-weight:400;font-size:.85em;box-shadow:0 2px 8px rgba(0,0,0,.15)}
+.kw-ref:hover .kw-tip,.kw-ref:focus .kw-tip{display:block}
+#kw-count{font-size:.85em;margin-top:-.4rem}
+#kw-count .kw-over{color:#b3261e;font-weight:600}
+:focus-visible{outline:3px solid #0b5c80 !important;outline-offset:2px}
+@media (max-width:700px){.kw-ref .kw-tip{position:fixed;left:5vw;top:auto;bottom:1rem;width:90vw}}
+#kw-chat .message-row{scroll-margin-top:2rem}
+.kw-pane{border:1px solid #8c959f;border-radius:8px;overflow:hidden;background:#fff}
+.kw-pane-bar{display:flex;gap:.75rem;align-items:center;padding:.3rem .6rem;color:#1d2733;
+ background:#eef3f6}
+.kw-pane-bar a{color:#0b5c80;font-size:.85em}
+#kw-pane-close{margin-left:auto;border:1px solid #0b5c80;background:#fff;color:#0b5c80;
+ border-radius:6px;padding:.1rem .5rem;cursor:pointer}
+.kw-pane iframe{display:block;width:100%;height:560px;border:0}
+@media (max-width:700px){.kw-pane{position:fixed;inset:0;z-index:60;border-radius:0;
+ display:flex;flex-direction:column}.kw-pane[hidden]{display:none}
+ .kw-pane iframe{flex:1 1 auto;height:auto;min-height:0}}
+.kw-pane-name{min-width:0;overflow:hidden}
+.kw-pane-name strong,#kw-pane-section{display:block;white-space:nowrap;overflow:hidden;
+ text-overflow:ellipsis}
+#kw-pane-section{font-size:.8em}
+.kw-pane-bar strong,#kw-pane-section{color:#1d2733}
+/* Gradio's "scroll down" button sat over quote words and showed through the source sheet;
+   each reply is scrolled into view by SCROLL_TO_REPLY instead. */
+#kw-chat .scroll-down-button-container{display:none !important}
+/* The first screen holds title, language switch, question box, ask button and the example
+   questions on a phone too: a compact header, and an empty chat only as tall as its hint. */
+#kw-head{flex-wrap:nowrap !important;align-items:flex-start;gap:.5rem}
+#kw-head h1{margin:0 !important;font-size:1.6rem}
+#kw-head p{margin:.1rem 0 0 !important;font-size:.9em}
+#kw-head > .form{flex:0 0 auto !important;min-width:0 !important;width:max-content}
+#kw-lang{padding:.25rem .4rem !important;width:max-content !important;flex:0 0 auto !important}
+#kw-lang .wrap{flex-wrap:nowrap;gap:.25rem}
+#kw-lang .wrap label{padding:.15rem .45rem;margin:0}
+#kw-lang > span,#kw-lang legend{margin-bottom:.15rem}
+#kw-chat:not(:has(.message-row)){height:auto !important;min-height:0 !important}
+/* On a phone the conversation gets the screen: question, short answer and first quote. */
+@media (max-width:700px){#kw-chat:has(.message-row){height:min(720px,calc(100svh - 100px))
+ !important}}
+#kw-chat:not(:has(.message-row)) .placeholder-content{height:auto;min-height:3.5rem;
+ padding:1.8rem .5rem .5rem}
+@media (max-width:700px){#kw-head{flex-wrap:wrap !important;gap:.25rem}
+ #kw-title{flex:1 1 100% !important}
+ #kw-head > .form{margin-left:auto}#kw-lang .wrap label{font-size:.85em}
+ #kw-head h1{font-size:1.35rem}}
+.kw-hidden{display:none !important}
+.kw-rate{display:inline-flex;align-items:center;gap:.2rem;margin-left:.3rem;vertical-align:middle}
+.kw-rate-btn{font-size:1rem;line-height:1;border:1px solid #8c959f;background:#fff;
+ border-radius:6px;padding:.15rem .4rem;cursor:pointer}
+.kw-rate-btn::before{content:"";display:inline-block;width:1.1em;height:1.1em;
+ vertical-align:-.15em;background:currentColor;-webkit-mask:var(--kw-thumb) center/contain
+ no-repeat;mask:var(--kw-thumb) center/contain no-repeat}
+.kw-rate-btn{color:#1d2733}
+.kw-down::before{transform:rotate(180deg)}
+.kw-rate-btn[aria-pressed="true"]{border-color:#0b5c80;background:#d8ecf5;color:#0b5c80}
+.kw-rate-id,.kw-rate-done{display:none}
+.kw-rated .kw-rate-done{display:inline;font-size:.8em;color:#14522d;font-weight:600}
+.kw-note{font-size:.9em;font-style:italic;margin:0 0 .3rem}
+#kw-note-box{position:fixed;left:50%;bottom:1rem;transform:translateX(-50%);z-index:55;
+ width:min(34rem,94vw);border:1px solid #0b5c80;border-radius:8px;
+ box-shadow:0 4px 16px rgba(0,0,0,.2);padding:.3rem;background:var(--block-background-fill)}
+/* Gradio nests a second element with the group's id: only the outer one floats. */
+#kw-note-box #kw-note-box{position:static;transform:none;width:auto;box-shadow:none;border:0;
+ padding:0}
+#kw-skip-box{position:absolute !important;width:1px;height:1px;overflow:visible}
+.kw-skip{position:fixed;top:.5rem;left:.5rem;z-index:70;width:1px;height:1px;overflow:hidden;
+ clip-path:inset(50%);white-space:nowrap}
+.kw-skip:focus,.kw-skip:focus-visible{width:auto;height:auto;clip-path:none;
+ background:#fff !important;color:#0b5c80;border:2px solid #0b5c80;border-radius:6px;
+ padding:.3rem .6rem;font-weight:600}
+#kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
+#kw-ask:not(:disabled):hover{background:#084a68}
+"""
+    + (
+        # A thumb outline (Feather's "thumbs-up", MIT) as a CSS mask: drawn in the text colour,
+        # with no emoji font needed and nothing fetched.
+        '.kw-rate-btn{--kw-thumb:url("data:image/svg+xml,'
+        + url_quote(
+            "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' "
+            "stroke='black' stroke-width='2' stroke-linejoin='round'><path d='M14 9V5a3 3 0 0 "
+            "0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 "
+            "2 0 0 1 2-2h3'/></svg>",
+            safe=" '=/:.-",
+        )
+        + '")}'
+    )
+)
+
+
+def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
+    """Markdown listing the documents with publisher and date/version."""
+    t = partial(text, language)
+    unknown = t("unknown")
+    lines = [
+        f"| {t('th_doc')} | {t('th_publisher')} | {t('th_kind')} | {t('th_date')} |",
+        "|---|---|---|---|",
+    ]
+    documents = kw.snapshot.documents
+    for doc in documents.values():
+        i = doc.info
+        title = f"[{i.title}]({document_link(i.id)})"
+        lines.append(
+            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
+        )
+    try:
+        archived = archived_sources(kw.settings.corpus_dir)
+    except CorpusError:
+        archived = []  # the index answers; a damaged archive list only hides old editions
+    for i in archived:
+        # Earlier editions stay listed (their old links still open), marked as replaced.
+        newer = documents.get(i.superseded_by or "")
+        by = f"[{newer.info.title}]({document_link(newer.info.id)})" if newer else i.superseded_by
+        title = f"~~[{i.title}]({document_link(i.id)})~~ — {t('replaced_by')} {by}"
+        lines.append(
+            f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
+        )
+    return "\n".join(lines)
+
+
+def _source_choices(kw: Kernwijzer, language: str = "nl") -> list[tuple[str, str]]:
+    def group(name: str | None) -> str:
+        key = f"group_{name}"
+        return text(language, key if key in TEXTS["nl"] else "group_other")
+
+    return [
+        (f"{group(d.info.group)}: {d.info.title}", d.info.id)
+        for d in kw.snapshot.documents.values()
+    ]
+
+
+def count_label(question: str, limit: int, language: str = "nl") -> str:
+    """The character counter under the question box, with a clear message at the limit."""
+    n = len(question or "")
+    if n > limit:
+        message = text(language, "too_long", n=n, limit=limit)
+        return f'<span class="kw-over" role="alert">{message}</span>'
+    return text(language, "count", n=n, limit=limit)
+
+
+def respond(
+    kw: Kernwijzer,
+    message: str,
+    chat: list[dict[str, Any]],
+    turns: list[str],
+    sources: list[str],
+    show_all: bool,
+    answers: list[dict[str, Any] | None],
+    public_url: str | None = None,
+    language: str = "nl",
+) -> tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any] | None]]:
+    """One chat turn: returns the chat, the conversation, the input and the answers shown.
+
+    ``answers`` holds, per chat message, the answer it shows (None for the user's messages
+    and refusals of the input), so feedback on a message rates that answer.
+    """
+    chat, answers = list(chat or []), list(answers or [])
+    if not (message or "").strip():
+        return chat, turns, "", answers  # nothing to send: no empty turn in the chat
+    if not kw.ready:
+        # Just started: say so rather than keep the user waiting without a word.
+        chat += [
+            {"role": "user", "content": html.escape(message)},
+            {"role": "assistant", "content": html.escape(text(language, "loading"))},
+        ]
+        return chat, turns, message, [*answers, None, None]
+    try:
+        answer: Answer = kw.answer(
+            message,
+            history=[Turn(t) for t in turns or []],
+            top_k=25 if show_all else None,
+            documents=set(sources) if sources else None,
+        )
+    except QuestionError as exc:
+        chat += [
+            {"role": "user", "content": html.escape(message or "")},
+            {"role": "assistant", "content": html.escape(exc.in_language(language))},
+        ]
+        return chat, turns, message, [*answers, None, None]
+    searched = None
+    if answer.documents is not None:
+        docs = kw.snapshot.documents
+        searched = [docs[d].info.title for d in answer.documents if d in docs]
+    same_text = _same_text(kw)
+    # The answer's chat message is the second of the two this turn adds.
+    rating = len(answers) + 1
+    reply = answer_html(
+        answer,
+        searched=searched,
+        public_url=public_url,
+        same_text=same_text,
+        related=answer.related,
+        language=language,
+        rating=rating,
+        note=text(language, "same_passage") if _repeats(answer, answers) else None,
+    )
+    # The chat renders HTML: the user's own text is escaped like everything else.
+    chat += [
+        {"role": "user", "content": html.escape(answer.question)},
+        {"role": "assistant", "content": reply},
+    ]
+    return chat, [*(turns or []), answer.question], "", [*answers, None, answer.to_dict()]
+
+
+def _same_text(kw: Kernwijzer) -> set[str]:
+    """The documents whose public page is the same text (a link may carry a text fragment)."""
+    return {
+        d for d, doc in kw.snapshot.documents.items() if doc.info.url and doc.info.profile == "web"
+    }
+
+
+def _repeats(answer: Answer, answers: list[dict[str, Any] | None]) -> bool:
+    """Whether an answer's best passage is the one the previous answer led with.
+
+    A follow-up ("En een VS?") answered by the very sentence just shown would otherwise look
+    as if nothing happened.
+    """
+    previous = next((a for a in reversed(answers) if a is not None), None)
+    if answer.abstained or not answer.citations or previous is None or previous["abstained"]:
+        return False
+    before = previous["citations"][0] if previous["citations"] else None
+    now = answer.citations[0]
+    return before is not None and (before["doc_id"], before["start"], before["end"]) == (
+        now.doc_id,
+        now.start,
+        now.end,
+    )
+
+
+RATING = re.compile(r"^(\d{1,6}):(up|down)$")
+
+
+def rate(
+    store: FeedbackStore,
+    build: str,
+    answers: list[dict[str, Any] | None],
+    choice: str,
+    language: str = "nl",
+) -> tuple[int | None, str]:
+    """Store a 👍/👎 on an answer; returns the rating's id and a confirmation.
+
+    ``choice`` is what the page's 👍/👎 buttons send: "<message number>:up" or ":down". A
+    message that shows no answer (or anything else) stores nothing.
+    """
+    match = RATING.match(choice or "")
+    index = int(match.group(1)) if match else -1
+    shown = answers[index] if 0 <= index < len(answers) else None
+    if match is None or shown is None:
+        return None, ""
+    answer = Answer.from_dict(shown)
+    try:
+        rating_id = store.add(Rating.of(answer, match.group(2), build))
+    except FeedbackError as exc:
+        log.error("Feedback not stored: %s", exc)
+        return None, text(language, "not_stored")
+    return rating_id, text(language, "rated")
+
+
+def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
+    """The Gradio interface (layout and wiring only); Dutch until the user picks English."""
+    limit = settings.max_question_chars
+    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE)
+    build = kw.snapshot.manifest.build_id
+    t = partial(text, "nl")
+    with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
+        with gr.Row(elem_id="kw-head"):
+            header = gr.HTML(_header("nl"), elem_id="kw-title")
+            language = gr.Radio(
+                list(LANGUAGES),
+                value="nl",
+                label=t("language"),
+                elem_id="kw-lang",
+                scale=0,
+                min_width=0,
+            )
+        turns = gr.State([])
+        answers = gr.State([])
+        rated = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    elem_id="kw-chat",
+                    height=560,
+                    label=t("chat"),
+                    sanitize_html=True,
+                    render_markdown=False,
+                    # The answer comes first: after a reply, its start is scrolled into view
+                    # (SCROLL_TO_REPLY), not the bottom of its passages.
+                    autoscroll=False,
+                    # No share or raw-HTML copy icons: every card has its own copy button.
+                    buttons=[],
+                    # 👍/👎 sit beside each short answer (cards.answer_html), not after the
+                    # last card where Gradio puts its own.
+                    feedback_options=None,
+                    placeholder=t("placeholder_chat"),
+                )
+                question = gr.Textbox(
+                    elem_id="kw-question",
+                    label=t("question"),
+                    lines=1,
+                    placeholder=t("placeholder"),
+                )
+                counter = gr.HTML(count_label("", limit), elem_id="kw-count")
+                with gr.Row():
+                    ask = gr.Button(
+                        t("ask"), variant="primary", elem_id="kw-ask", interactive=False
+                    )
+                    # Box → ask → this link → the latest answer → its chips: a keyboard
+                    # user reaches the answer without crossing the examples and filters.
+                    skip = gr.HTML(_skip_link("nl"), elem_id="kw-skip-box", padding=False)
+                    new = gr.Button(t("new"), elem_id="kw-new")
+                # In view wherever the rated answer is: fixed at the foot of the window.
+                with gr.Group(visible=False, elem_id="kw-note-box") as note_box:
+                    thanks = gr.Markdown(elem_id="kw-thanks")
+                    note = gr.Textbox(label=t("note"), elem_id="kw-note", lines=2, max_lines=6)
+                    with gr.Row():
+                        send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
+                        close_note = gr.Button(t("close"), elem_id="kw-close-note")
+                examples_head = gr.Markdown(t("examples"))
+                with gr.Row(elem_id="kw-examples"):
+                    chips = [
+                        gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES["nl"]
+                    ]
+            with gr.Column(scale=2):
+                # The source beside the chat: a citation chip opens its section here (on a
+                # phone as a full-screen sheet); PAGE_JS fills and shows it.
+                gr.HTML(PANE, elem_id="kw-pane-box", padding=False)
+                sources = gr.CheckboxGroup(
+                    _source_choices(kw), label=t("filter"), elem_id="kw-sources"
+                )
+                show_all = gr.Checkbox(label=t("all"), elem_id="kw-all")
+                with gr.Accordion(t("about"), open=False) as about:
+                    about_table = gr.Markdown(about_sources(kw))
+                # What the 👍/👎 buttons in a reply send (PAGE_JS fills and clicks these);
+                # last in the page so their hidden frames take no room on the first screen.
+                rate_box = gr.Textbox(elem_id="kw-rate-box", elem_classes="kw-hidden")
+                rate_send = gr.Button("rate", elem_id="kw-rate-send", elem_classes="kw-hidden")
+
+        def on_ask(
+            message: str,
+            history: list[dict[str, Any]],
+            state: list[str],
+            chosen: list[str],
+            everything: bool,
+            shown: list[dict[str, Any] | None],
+            lang: str,
+        ) -> tuple[Any, ...]:
+            return respond(
+                kw, message, history, state, chosen, everything, shown, settings.public_url, lang
+            )
+
+        inputs = [question, chat, turns, sources, show_all, answers, language]
+        outputs = [chat, turns, question, answers]
+        for chip in chips:
+            # A chip asks its question (its current label) at once.
+            chip.click(
+                lambda q, h, s, c, e, a, lang: on_ask(q, h, s, c, e, a, lang),
+                [chip, *inputs[1:]],
+                outputs,
+                concurrency_limit=4,
+            ).then(None, None, None, js=SCROLL_TO_REPLY)
+        ask.click(on_ask, inputs, outputs, concurrency_limit=4).then(
+            None, None, None, js=SCROLL_TO_REPLY
+        )
+        question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
+            None, None, None, js=SCROLL_TO_REPLY
+        )
+
+        # An empty or too long question cannot be sent; the counter says why.
+        def on_type(q: str, lang: str) -> tuple[Any, str]:
+            sendable = bool(q.strip()) and len(q) <= limit
+            return gr.update(interactive=sendable), count_label(q, limit, lang)
+
+        question.change(
+            on_type, [question, language], [ask, counter], queue=False, show_progress="hidden"
+        )
+
+        def on_rate(choice: str, shown: list[dict[str, Any] | None], lang: str) -> tuple[Any, ...]:
+            rating_id, message = rate(store, build, shown, choice, lang)
+            return rating_id, gr.update(visible=bool(message)), message, ""
+
+        rate_send.click(
+            on_rate, [rate_box, answers, language], [rated, note_box, thanks, note]
+        ).then(None, None, None, js=FOCUS_NOTE)
+        close_note.click(lambda: gr.update(visible=False), None, note_box, queue=False)
+
+        def on_note(rating_id: int | None, comment: str, lang: str) -> tuple[Any, ...]:
+            if rating_id is not None and comment.strip():
+                try:
+                    store.comment(rating_id, comment)
+                except FeedbackError as exc:
+                    log.error("Feedback comment not stored: %s", exc)
+                    return gr.update(), text(lang, "not_stored"), comment
+            return gr.update(visible=True), text(lang, "noted"), ""
+
+        send_note.click(on_note, [rated, note, language], [note_box, thanks, note])
+
+        def on_language(lang: str, q: str) -> tuple[Any, ...]:
+            w = partial(text, lang)
+            return (
+                _header(lang),
+                gr.update(label=w("language")),
+                gr.update(label=w("chat"), placeholder=w("placeholder_chat")),
+                gr.update(label=w("question"), placeholder=w("placeholder")),
+                count_label(q, limit, lang),
+                gr.update(value=w("ask")),
+                gr.update(value=w("new")),
+                gr.update(label=w("note")),
+                gr.update(value=w("send_note")),
+                gr.update(value=w("close")),
+                _skip_link(lang),
+                w("examples"),
+                *[gr.update(value=ex) for ex in EXAMPLES[lang]],
+                gr.update(label=w("filter"), choices=_source_choices(kw, lang)),
+                gr.update(label=w("all")),
+                gr.update(label=w("about")),
+                about_sources(kw, lang),
+            )
+
+        language.change(
+            on_language,
+            [language, question],
+            [
+                header,
+                language,
+                chat,
+                question,
+                counter,
+                ask,
+                new,
+                note,
+                send_note,
+                close_note,
+                skip,
+                examples_head,
+                *chips,
+                sources,
+                show_all,
+                about,
+                about_table,
+            ],
+            queue=False,
+        ).then(None, language, None, js=SET_LANGUAGE)
+        # One way to start over: chat, follow-up memory, answers, input, filters, feedback.
+        reset = [*outputs, sources, show_all, rated, note_box]
+
+        def fresh() -> tuple[Any, ...]:
+            return [], [], "", [], [], False, None, gr.update(visible=False)
+
+        new.click(fresh, None, reset)
+        chat.clear(fresh, None, reset)
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def _skip_link(language: str) -> str:
+    return f'<a href="#kw-chat" class="kw-skip">{html.escape(text(language, "to_answer"))}</a>'
+
+
+def _header(language: str) -> str:
+    return (
+        f"<h1>Kernwijzer</h1><p>{html.escape(text(language, 'intro'))}</p>"
+        '<div id="kw-live" aria-live="polite" style="position:absolute;left:-9999px"></div>'
+    )
+
+
+def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
+    """FastAPI with the section view and a health check, and the chat at ``/``."""
+    app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get(PREFIX + "{doc_id}", response_class=HTMLResponse)
+    def section_view(
+        doc_id: str, q: str | None = None, f: str | None = None, lang: str | None = None
+    ) -> HTMLResponse:
+        doc = kw.snapshot.documents.get(doc_id) or archived_document(settings.corpus_dir, doc_id)
+        if doc is None:
+            return HTMLResponse(not_found_page(doc_id), status_code=404)
+        passage = parse_span(q, len(doc.text))
+        focus = parse_span(f, len(doc.text))
+        successor = None
+        if doc.info.superseded_by:
+            newer = kw.snapshot.documents.get(doc.info.superseded_by) or archived_document(
+                settings.corpus_dir, doc.info.superseded_by
+            )
+            successor = newer.info if newer else None
+        language = "en" if lang == "en" else "nl"
+        return HTMLResponse(render_document(doc, passage, focus, successor, language))
+
+    inflight = InFlight(settings.max_inflight)
+
+    @app.get("/api/ask")
+    def api_ask(
+        q: str,
+        top_k: Annotated[int | None, Query(ge=1, le=50)] = None,
+        doc: Annotated[list[str] | None, Query()] = None,
+        lang: Annotated[Literal["nl", "en"] | None, Query()] = None,
+    ) -> JSONResponse:
+        # The answer of `kernwijzer ask --json`, for integrations and load tests, with the
+        # memo-ready citation texts the chat's copy buttons give (in ``lang``, default the
+        # question's language).
+        if not kw.ready:
+            return loading_response()
+        try:
+            with inflight.slot():
+                answer = kw.answer(q, top_k=top_k, documents=set(doc) if doc else None)
+        except Busy:
+            return busy_response()
+        except QuestionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        except UnknownDocumentError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        return JSONResponse(with_citations(answer, settings.public_url, _same_text(kw), lang))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Short and without internals: which parameter, and what is wrong with it.
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return JSONResponse({"error": problems}, status_code=422)
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        if not kw.ready:
+            return loading_response()
+        m = kw.snapshot.manifest
+        return JSONResponse({"status": "ok", "build": m.build_id, "chunks": m.counts.get("chunks")})
+
+    harden(app, settings)
+    # System fonts: the default theme would make every browser fetch fonts from a CDN.
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
+    return gr.mount_gradio_app(
+        app,
+        build_blocks(kw, settings),
+        path="/",
+        ssr_mode=False,
+        theme=theme,
+        css=CSS,
+        head=PAGE_JS,
+        footer_links=[],
+        run_history=False,  # see the top of this module: no run leaves the machine
+    )
+
+
+def unavailable_app(message: str, settings: Settings) -> FastAPI:
+    """The app when the index cannot be used: every route says why, with the fix, as 503.
+
+    A damaged index must never answer, and a crashed server says nothing to the browser.
+    """
+    app = FastAPI(title="Kernwijzer", docs_url=None, redoc_url=None, openapi_url=None)
+    page = (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Kernwijzer</title>"
+        "</head><body><h1>Kernwijzer</h1><p>De index kan niet worden gebruikt; er wordt "
+        "niets beantwoord. / The index cannot be used; nothing is answered.</p>"
+        f"<pre>{html.escape(message)}</pre></body></html>"
+    )
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "HEAD"])
+    def everything(path: str, request: Request) -> Any:
+        if request.url.path in ("/", "") or request.url.path.startswith(PREFIX):
+            return HTMLResponse(page, status_code=503)
+        return unavailable_response(message)
+
+    harden(app, settings)
+    return app
+
+
+def _warm_up(kw: Kernwijzer) -> None:
+    try:
+        kw.warm_up()
+    except Exception:
+        # The app stays up and says "loading"; the log says why it never got ready.
+        log.exception("Loading the model failed")
+
+
+class PortInUseError(OSError):
+    """The configured address and port are taken; the message names them."""
+
+
+def check_port(settings: Settings) -> None:
+    """Raise `PortInUseError` when the app could not listen on host:port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn does: connections of a just-stopped app (TIME_WAIT) do not hold the
+        # port, a listening socket does. Without it a restart within a minute was refused.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"Cannot listen on {settings.host}:{settings.port} ({exc.strerror}). Stop what "
+                "uses it, or choose another port: KERNWIJZER_PORT=7861 (or serve --port)."
+            ) from exc
+
+
+def serve(settings: Settings, build_missing: bool = True) -> None:
+    """Start the app on settings.host:port, building the index first if it is missing."""
+    import uvicorn
+
+    check_port(settings)  # before minutes of index building, not after
+
+    from kernwijzer.index.store import IndexStore
+
+    embedder = Embedder(settings)
+    if build_missing and IndexStore(settings).manifest() is None:
+        from kernwijzer.index.build import build_index
+
+        print("No index yet: building it first", flush=True)
+        print(build_index(settings, embedder=embedder).summary(), flush=True)
+    kw = Kernwijzer(settings, embedder)
+    try:
+        kw.snapshot  # noqa: B018 - the page lists the documents, so the index is read first
+        # A small file, read now: unreadable, the app would never get past "loading".
+        kw.answerability  # noqa: B018
+        app = build_app(kw, settings)
+        # Listen first, load then: /health says "loading" and the chat says so meanwhile.
+        threading.Thread(target=_warm_up, args=(kw,), name="warm-up", daemon=True).start()
+    except (IndexError_, ValueError) as exc:
+        log.error("%s", exc)
+        print(f"kernwijzer: {exc}", flush=True)
+        app = unavailable_app(str(exc), settings)
+    print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        # h11 with a bound on a request's head: megabytes of headers are refused.
+        http="h11",
+        h11_max_incomplete_event_size=32 * 1024,
+    )
