@@ -26,6 +26,7 @@ from kernwijzer.index.snapshot import IndexSnapshot
 from kernwijzer.retrieval.answertype import CUES, cue_matches, has_shape
 from kernwijzer.retrieval.dense import DenseScorer
 from kernwijzer.retrieval.lexicon import Reading
+from kernwijzer.retrieval.signals import SIGNALS
 from kernwijzer.text.structure import UNQUOTABLE
 from kernwijzer.text.tokens import tokens
 
@@ -72,9 +73,6 @@ class Retrieved:
     best_dense: float
 
 
-LEXICAL = ("lexical", "chunk_lexical")
-
-
 def rrf_share(
     scores: np.ndarray, weight: float, k: float, retrieved_only: bool, depth: int
 ) -> np.ndarray:
@@ -114,13 +112,13 @@ class HybridRetriever:
     """Scores every sentence of a snapshot for a query (see the module docstring)."""
 
     def __init__(self, snapshot: IndexSnapshot, settings: Settings) -> None:
-        self.snapshot = snapshot
-        self.settings = settings
+        self.snapshot: IndexSnapshot = snapshot
+        self.settings: Settings = settings
         sentences, chunks = snapshot.sentences, snapshot.chunks
-        self._dense = DenseScorer(sentences.vectors, settings.rank_depth)
-        self._chunk_dense = DenseScorer(chunks.vectors, settings.rank_depth)
+        self.dense: DenseScorer = DenseScorer(sentences.vectors, settings.rank_depth)
+        self.chunk_dense: DenseScorer = DenseScorer(chunks.vectors, settings.rank_depth)
         self._doc_ids = np.array(sentences.doc_ids)
-        self._chunk_of = np.array(
+        self.chunk_of: np.ndarray = np.array(
             [chunks.position.get(str(e.get("chunk_id")), -1) for e in sentences.extra]
         )
         self._answerable = np.array([e.get("kind") not in UNQUOTABLE for e in sentences.extra])
@@ -136,11 +134,11 @@ class HybridRetriever:
     @property
     def approximate(self) -> bool:
         """Whether dense candidates come from a scan (more sentences than ``rank_depth``)."""
-        return self._dense.approximate
+        return self.dense.approximate
 
     def context_text(self, index: int) -> str:
         """The passage (chunk) around a sentence, or the sentence itself if it has none."""
-        chunk = int(self._chunk_of[index])
+        chunk = int(self.chunk_of[index])
         snap = self.snapshot
         return snap.chunks.texts[chunk] if chunk >= 0 else snap.sentences.texts[index]
 
@@ -150,44 +148,27 @@ class HybridRetriever:
         return scale * (s.lexical_weight_en if language == "en" else s.lexical_weight_nl)
 
     def signals(self, query: Query, q_tokens: list[str]) -> dict[str, np.ndarray]:
-        """Every per-sentence signal: dense, and BM25 over ``q_tokens``; of sentence and chunk."""
-        snap = self.snapshot
-        chunk_of = np.maximum(self._chunk_of, 0)
-        has_chunk = self._chunk_of >= 0
-        chunk_dense = self._chunk_dense.scores(query.vector)
-        chunk_lex = snap.chunk_bm25.scores(q_tokens)
-        return {
-            "dense": self._dense.scores(query.vector),
-            "lexical": snap.sentence_bm25.scores(q_tokens),
-            "chunk_dense": np.where(has_chunk, chunk_dense[chunk_of], 0.0),
-            "chunk_lexical": np.where(has_chunk, chunk_lex[chunk_of], 0.0),
-        }
+        """Every per-sentence signal of the registry (``signals``), BM25 over ``q_tokens``."""
+        return {signal.name: signal.score(self, query, q_tokens) for signal in SIGNALS}
 
     def fuse(self, sig: dict[str, np.ndarray], language: str, scale: float = 1.0) -> np.ndarray:
         """One score per sentence from the signals (see the module docstring)."""
         s = self.settings
         w_lex = self.lexical_weight(language, scale)
+        fused = np.zeros_like(sig["dense"])
         if s.fusion == "rrf":
             # Reciprocal rank fusion: ranks, not raw scores, so no signal's scale dominates.
-            fused = np.zeros_like(sig["dense"])
-            weights = {
-                "dense": s.dense_weight,
-                "lexical": w_lex,
-                "chunk_dense": s.section_weight,
-                "chunk_lexical": s.section_weight * w_lex,
-            }
-            for name, weight in weights.items():
-                fused += rrf_share(sig[name], weight, s.rrf_k, name in LEXICAL, depth=s.rank_depth)
+            for signal in SIGNALS:
+                weight = signal.weight(s, w_lex)
+                share = rrf_share(
+                    sig[signal.name], weight, s.rrf_k, signal.retrieved_only, depth=s.rank_depth
+                )
+                fused += share
             demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
             return fused * s.rrf_k - demote
-        context = sig["chunk_dense"] + w_lex * sig["chunk_lexical"]
-        return (
-            s.dense_weight * sig["dense"]
-            + w_lex * sig["lexical"]
-            + s.section_weight * context
-            - s.short_penalty * self._brevity
-            - s.note_penalty * self._note
-        )
+        for signal in SIGNALS:
+            fused = fused + signal.weight(s, w_lex) * sig[signal.name]
+        return fused - s.short_penalty * self._brevity - s.note_penalty * self._note
 
     def search(self, query: Query, limit: int = 50, documents: set[str] | None = None) -> Retrieved:
         """The best ``limit`` answerable sentences (of ``documents`` only, if given)."""
@@ -215,9 +196,9 @@ class HybridRetriever:
         fused = np.where(allowed, fused, -np.inf)
         order = np.array([i for i in top(fused, limit) if np.isfinite(fused[i])], dtype=np.int64)
         dense = sig["dense"][order]
-        if self._dense.approximate:
+        if self.dense.approximate:
             # Exact even for a hit that came through BM25 only, beyond the dense cut.
-            dense = self._dense.exact(order, query.vector)
+            dense = self.dense.exact(order, query.vector)
         best = np.where(allowed, sig["dense"], -1.0)
         return Retrieved(
             hits=[

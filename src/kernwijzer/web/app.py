@@ -30,6 +30,7 @@ import logging
 import re
 import threading
 from functools import partial
+from importlib import resources
 from typing import Annotated, Any, Literal
 from urllib.parse import quote as url_quote
 
@@ -60,172 +61,25 @@ from kernwijzer.web.security import (
 from kernwijzer.web.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
+
+
+def static(name: str, keep_newline: bool = False) -> str:
+    """A file of ``web/static/`` (the page's script and style) as text.
+
+    Its final newline belongs to the file, not to the script, unless ``keep_newline``.
+    """
+    text = resources.files("kernwijzer.web").joinpath("static", name).read_text("utf-8")
+    return text if keep_newline else text.removesuffix("\n")
+
+
 # After Gradio has rendered the reply (next frames), put the user's question at the top of
 # the chat box and of the window, the reply's short answer and first quote right below it:
 # the question stays in sight, and the short answer is what a GP reads first.
-SCROLL_TO_REPLY = """() => {
-  const show = () => {
-    const rows = document.querySelectorAll('#kw-chat .message-row.user-row');
-    if (rows.length) rows[rows.length - 1].scrollIntoView({block: 'start'});
-    // The ask button is disabled once the box is empty: the focus would fall to <body>.
-    const focused = document.activeElement;
-    if (!focused || focused === document.body || focused.id === 'kw-ask') {
-      const box = document.querySelector('#kw-question textarea');
-      if (box) box.focus({preventScroll: true});
-    }
-  };
-  requestAnimationFrame(() => requestAnimationFrame(show));
-}"""
+SCROLL_TO_REPLY = static("scroll-to-reply.js")
 # The page's own script, in <head>: the chat strips inline handlers from replies, so clicks
 # on their copy and "Zie ook" buttons are handled here, by delegation. Copying falls back
 # to a hidden text area where the Clipboard API is missing (a plain-http address).
-PAGE_JS = """<script>
-(() => {
-  const say = (text) => {
-    const live = document.getElementById('kw-live');
-    if (live) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
-  };
-  const copy = async (text) => {
-    try { await navigator.clipboard.writeText(text); return true; } catch (e) {
-      const area = document.createElement('textarea');
-      area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed';
-      area.style.opacity = '0'; document.body.appendChild(area); area.select();
-      const ok = document.execCommand('copy'); area.remove(); return ok;
-    }
-  };
-  // The chip that opened the source pane: focus goes back to it when the pane closes.
-  let opener = null;
-  const closePane = () => {
-    const pane = document.getElementById('kw-pane');
-    if (!pane || pane.hidden) return false;
-    pane.hidden = true;
-    document.getElementById('kw-pane-frame').src = 'about:blank';
-    if (opener && opener.isConnected) opener.focus();
-    return true;
-  };
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && closePane()) event.preventDefault();
-  });
-  document.addEventListener('click', async (event) => {
-    const button = event.target.closest('.kw-copy-btn');
-    if (button) {
-      event.preventDefault();
-      const box = button.closest('.kw-copy');
-      const text = box.querySelector('.kw-cite').textContent;
-      const done = box.querySelector('.kw-cite-done').textContent;
-      if (await copy(text)) {
-        const label = button.dataset.label || button.textContent;
-        button.dataset.label = label;
-        button.textContent = '✓ ' + done;
-        button.classList.add('kw-done');
-        say(done);
-        setTimeout(() => { button.textContent = label; button.classList.remove('kw-done'); }, 2500);
-      }
-      return;
-    }
-    const ref = event.target.closest('.kw-ref');
-    const pane = document.getElementById('kw-pane');
-    if (ref && pane) {
-      event.preventDefault();
-      const lang = document.documentElement.lang === 'en' ? 'en' : 'nl';
-      const href = ref.getAttribute('href');
-      document.getElementById('kw-pane-frame').src = href + (href.includes('?') ? '&' : '?')
-        + 'lang=' + lang;
-      document.getElementById('kw-pane-open').href = href;
-      // The pane names what it shows: the chip's preview holds document title and section.
-      const tip = ref.querySelector('.kw-tip');
-      const title = tip && tip.querySelector('em');
-      const where = tip ? tip.textContent.split(' · ').slice(1).join(' · ') : '';
-      document.getElementById('kw-pane-title').textContent =
-        title ? title.textContent : (lang === 'en' ? 'Source' : 'Bron');
-      document.getElementById('kw-pane-section').textContent = where;
-      opener = ref;
-      pane.hidden = false;
-      pane.scrollIntoView({block: 'nearest'});
-      document.getElementById('kw-pane-close').focus();
-      return;
-    }
-    if (event.target.closest('#kw-pane-close')) {
-      closePane();
-      return;
-    }
-    const rateButton = event.target.closest('.kw-rate-btn');
-    if (rateButton) {
-      event.preventDefault();
-      const box = rateButton.closest('.kw-rate');
-      box.querySelectorAll('.kw-rate-btn').forEach((b) => b.setAttribute('aria-pressed',
-        String(b === rateButton)));
-      box.classList.add('kw-rated');
-      say(box.querySelector('.kw-rate-done').textContent);
-      const field = document.querySelector('#kw-rate-box textarea');
-      field.value = box.querySelector('.kw-rate-id').textContent + ':'
-        + (rateButton.classList.contains('kw-up') ? 'up' : 'down');
-      field.dispatchEvent(new Event('input', {bubbles: true}));
-      setTimeout(() => document.getElementById('kw-rate-send').click(), 150);
-      return;
-    }
-    if (event.target.closest('.kw-skip')) {
-      event.preventDefault();
-      const answers = document.querySelectorAll('#kw-chat .message-row.bot-row .kw-answer');
-      const latest = answers[answers.length - 1];
-      if (latest) {
-        latest.setAttribute('tabindex', '-1');
-        latest.closest('.message-row').previousElementSibling?.scrollIntoView({block: 'start'});
-        latest.focus({preventScroll: true});
-      }
-      return;
-    }
-    const next = event.target.closest('.kw-next');
-    if (next) {
-      event.preventDefault();
-      const box = document.querySelector('#kw-question textarea');
-      box.value = next.textContent;
-      box.dispatchEvent(new Event('input', {bubbles: true}));
-      setTimeout(() => document.getElementById('kw-ask').click(), 150);
-    }
-  });
-  // Dutch page, question box focused: what a GP types first is the question.
-  const ready = () => {
-    document.documentElement.lang = 'nl';
-    let tries = 0;
-    // Gradio renders after load and may re-render: keep the focus until it holds.
-    const timer = setInterval(() => {
-      const box = document.querySelector('#kw-question textarea');
-      const idle = !document.activeElement || document.activeElement === document.body;
-      if (box && document.activeElement === box && ++tries > 5) clearInterval(timer);
-      else if (box && idle) box.focus();
-      if (++tries > 60) clearInterval(timer);
-    }, 100);
-  };
-  // Gradio may add this script after the page has loaded.
-  if (document.readyState === 'complete') ready(); else window.addEventListener('load', ready);
-  // Gradio names its chat icons in English; they follow the page's language.
-  const NAMES = {
-    nl: {Clear: 'Nieuw gesprek (wist alles)'},
-    en: {Clear: 'New conversation (clears everything)'},
-  };
-  window.kwRename = () => {
-    // The chat's sanitiser keeps a button's title but drops aria attributes.
-    document.querySelectorAll('#kw-chat .kw-rate-btn:not([aria-label])').forEach((b) => {
-      b.setAttribute('aria-label', b.title);
-      b.setAttribute('aria-pressed', 'false');
-    });
-    const names = NAMES[document.documentElement.lang === 'en' ? 'en' : 'nl'];
-    document.querySelectorAll('#kw-chat button[aria-label]').forEach((b) => {
-      const label = b.getAttribute('aria-label');
-      const role = b.dataset.kwRole || (label in NAMES.nl ? label : null);
-      if (!role) return;
-      b.dataset.kwRole = role;
-      if (label !== names[role]) {
-        b.setAttribute('aria-label', names[role]);
-        b.title = names[role];
-      }
-    });
-  };
-  new MutationObserver(() => window.kwRename()).observe(
-    document.documentElement, {childList: true, subtree: true});
-})();
-</script>"""
+PAGE_JS = "<script>\n" + static("page.js", keep_newline=True) + "</script>"
 PANE = """<div id="kw-pane" class="kw-pane" hidden>
 <div class="kw-pane-bar"><div class="kw-pane-name"><strong id="kw-pane-title">Bron</strong>
 <span id="kw-pane-section"></span></div>
@@ -233,129 +87,12 @@ PANE = """<div id="kw-pane" class="kw-pane" hidden>
 <button type="button" id="kw-pane-close" aria-label="Sluit de bron">✕</button></div>
 <iframe id="kw-pane-frame" title="Bron naast het gesprek"></iframe></div>"""
 # After a 👍/👎: the comment box (fixed at the foot of the window) takes the focus.
-FOCUS_NOTE = """() => {
-  setTimeout(() => {
-    const box = document.querySelector('#kw-note textarea');
-    if (box && box.offsetParent) box.focus({preventScroll: true});
-  }, 100);
-}"""
+FOCUS_NOTE = static("focus-note.js")
 # After a language switch: the page's language, title and Gradio's icon names follow it.
-SET_LANGUAGE = """(lang) => {
-  document.documentElement.lang = lang;
-  document.title = lang === 'en' ? 'Kernwijzer — general practice from the sources'
-                                 : 'Kernwijzer — huisartsenzorg uit de bronnen';
-  window.kwRename && window.kwRename();
-  const en = lang === 'en';
-  const words = en
-    ? ['Source', 'open in new tab', 'Close the source', 'Source beside the conversation']
-    : ['Bron', 'open in nieuw tabblad', 'Sluit de bron', 'Bron naast het gesprek'];
-  const pane = document.getElementById('kw-pane');
-  if (pane) {
-    document.getElementById('kw-pane-open').textContent = words[1];
-    document.getElementById('kw-pane-close').setAttribute('aria-label', words[2]);
-    document.getElementById('kw-pane-frame').title = words[3];
-  }
-}"""
+SET_LANGUAGE = static("set-language.js")
 CSS = (
-    """
-.kw-card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
-.kw-card blockquote{margin:0 0 .3rem 0;border-left:3px solid #0b5c80;padding-left:.6rem}
-.kw-path,.kw-date,.kw-notes,.kw-col,#kw-count{color:var(--body-text-color)}
-.kw-path{font-size:.85em}
-.kw-card mark.focus{background:none;color:inherit;font-weight:700}
-.kw-col{font-size:.8em;font-weight:600;text-transform:uppercase}
-.kw-notes{font-size:.8em;margin:.2rem 0 .3rem 1.2rem;padding:0;list-style:none}
-#kw-chat .kw-h{font-size:1em;font-weight:600;margin:.5rem 0 .2rem !important}
-#kw-chat .kw-actions{margin:.3rem 0 0 !important}
-.kw-copy textarea{width:100%;font-size:.8rem}
-.kw-more summary{cursor:pointer;font-weight:600;margin:.5rem 0}
-.kw-strength{display:inline-block;font-size:.78em;font-weight:600;border-radius:4px;
- padding:.05rem .4rem;margin-bottom:.25rem}
-.kw-strong{background:#d3f9d8;color:#14522d}
-.kw-partial{background:#fff3bf;color:#5c3c00}
-.kw-none{background:#e9ecef;color:#343a40}
-.kw-actions{margin-top:.25rem}
-.kw-copy-btn,.kw-next{font:inherit;font-size:.85em;border:1px solid #0b5c80;color:#0b5c80;
- background:#fff;border-radius:6px;padding:.15rem .5rem;cursor:pointer;margin:.15rem .2rem .15rem 0}
-.kw-copy-btn.kw-done{background:#0b5c80;color:#fff}
-.kw-cite,.kw-cite-done{display:none}
-.kw-ref{position:relative;font-weight:600;color:var(--link-text-color);
- text-decoration:underline dotted}
-.kw-ref .kw-tip{display:none;position:absolute;left:0;top:1.4em;z-index:20;width:min(26rem,80vw);
- background:#fff;color:#1d2733;border:1px solid #8c959f;border-radius:6px;padding:.4rem .5rem;
- font-weight:400;font-size:.85em;box-shadow:0 2px 8px rgba(0,0,0,.15)}
-.kw-ref:hover .kw-tip,.kw-ref:focus .kw-tip{display:block}
-#kw-count{font-size:.85em;margin-top:-.4rem}
-#kw-count .kw-over{color:#b3261e;font-weight:600}
-:focus-visible{outline:3px solid #0b5c80 !important;outline-offset:2px}
-@media (max-width:700px){.kw-ref .kw-tip{position:fixed;left:5vw;top:auto;bottom:1rem;width:90vw}}
-#kw-chat .message-row{scroll-margin-top:2rem}
-.kw-pane{border:1px solid #8c959f;border-radius:8px;overflow:hidden;background:#fff}
-.kw-pane-bar{display:flex;gap:.75rem;align-items:center;padding:.3rem .6rem;color:#1d2733;
- background:#eef3f6}
-.kw-pane-bar a{color:#0b5c80;font-size:.85em}
-#kw-pane-close{margin-left:auto;border:1px solid #0b5c80;background:#fff;color:#0b5c80;
- border-radius:6px;padding:.1rem .5rem;cursor:pointer}
-.kw-pane iframe{display:block;width:100%;height:560px;border:0}
-@media (max-width:700px){.kw-pane{position:fixed;inset:0;z-index:60;border-radius:0;
- display:flex;flex-direction:column}.kw-pane[hidden]{display:none}
- .kw-pane iframe{flex:1 1 auto;height:auto;min-height:0}}
-.kw-pane-name{min-width:0;overflow:hidden}
-.kw-pane-name strong,#kw-pane-section{display:block;white-space:nowrap;overflow:hidden;
- text-overflow:ellipsis}
-#kw-pane-section{font-size:.8em}
-.kw-pane-bar strong,#kw-pane-section{color:#1d2733}
-/* Gradio's "scroll down" button sat over quote words and showed through the source sheet;
-   each reply is scrolled into view by SCROLL_TO_REPLY instead. */
-#kw-chat .scroll-down-button-container{display:none !important}
-/* The first screen holds title, language switch, question box, ask button and the example
-   questions on a phone too: a compact header, and an empty chat only as tall as its hint. */
-#kw-head{flex-wrap:nowrap !important;align-items:flex-start;gap:.5rem}
-#kw-head h1{margin:0 !important;font-size:1.6rem}
-#kw-head p{margin:.1rem 0 0 !important;font-size:.9em}
-#kw-head > .form{flex:0 0 auto !important;min-width:0 !important;width:max-content}
-#kw-lang{padding:.25rem .4rem !important;width:max-content !important;flex:0 0 auto !important}
-#kw-lang .wrap{flex-wrap:nowrap;gap:.25rem}
-#kw-lang .wrap label{padding:.15rem .45rem;margin:0}
-#kw-lang > span,#kw-lang legend{margin-bottom:.15rem}
-#kw-chat:not(:has(.message-row)){height:auto !important;min-height:0 !important}
-/* On a phone the conversation gets the screen: question, short answer and first quote. */
-@media (max-width:700px){#kw-chat:has(.message-row){height:min(720px,calc(100svh - 100px))
- !important}}
-#kw-chat:not(:has(.message-row)) .placeholder-content{height:auto;min-height:3.5rem;
- padding:1.8rem .5rem .5rem}
-@media (max-width:700px){#kw-head{flex-wrap:wrap !important;gap:.25rem}
- #kw-title{flex:1 1 100% !important}
- #kw-head > .form{margin-left:auto}#kw-lang .wrap label{font-size:.85em}
- #kw-head h1{font-size:1.35rem}}
-.kw-hidden{display:none !important}
-.kw-rate{display:inline-flex;align-items:center;gap:.2rem;margin-left:.3rem;vertical-align:middle}
-.kw-rate-btn{font-size:1rem;line-height:1;border:1px solid #8c959f;background:#fff;
- border-radius:6px;padding:.15rem .4rem;cursor:pointer}
-.kw-rate-btn::before{content:"";display:inline-block;width:1.1em;height:1.1em;
- vertical-align:-.15em;background:currentColor;-webkit-mask:var(--kw-thumb) center/contain
- no-repeat;mask:var(--kw-thumb) center/contain no-repeat}
-.kw-rate-btn{color:#1d2733}
-.kw-down::before{transform:rotate(180deg)}
-.kw-rate-btn[aria-pressed="true"]{border-color:#0b5c80;background:#d8ecf5;color:#0b5c80}
-.kw-rate-id,.kw-rate-done{display:none}
-.kw-rated .kw-rate-done{display:inline;font-size:.8em;color:#14522d;font-weight:600}
-.kw-note{font-size:.9em;font-style:italic;margin:0 0 .3rem}
-#kw-note-box{position:fixed;left:50%;bottom:1rem;transform:translateX(-50%);z-index:55;
- width:min(34rem,94vw);border:1px solid #0b5c80;border-radius:8px;
- box-shadow:0 4px 16px rgba(0,0,0,.2);padding:.3rem;background:var(--block-background-fill)}
-/* Gradio nests a second element with the group's id: only the outer one floats. */
-#kw-note-box #kw-note-box{position:static;transform:none;width:auto;box-shadow:none;border:0;
- padding:0}
-#kw-skip-box{position:absolute !important;width:1px;height:1px;overflow:visible}
-.kw-skip{position:fixed;top:.5rem;left:.5rem;z-index:70;width:1px;height:1px;overflow:hidden;
- clip-path:inset(50%);white-space:nowrap}
-.kw-skip:focus,.kw-skip:focus-visible{width:auto;height:auto;clip-path:none;
- background:#fff !important;color:#0b5c80;border:2px solid #0b5c80;border-radius:6px;
- padding:.3rem .6rem;font-weight:600}
-#kw-ask:not(:disabled){background:#0b5c80;border-color:#0b5c80;color:#fff}
-#kw-ask:not(:disabled):hover{background:#084a68}
-"""
+    "\n"
+    + static("chat.css", keep_newline=True)
     + (
         # A thumb outline (Feather's "thumbs-up", MIT) as a CSS mask: drawn in the text colour,
         # with no emoji font needed and nothing fetched.
