@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from kernwijzer.messages import EXAMPLES
 from kernwijzer.retrieval.answerability import QUESTION_STEMS
 from kernwijzer.retrieval.everyday import corrections, is_everyday, unknown_words
 from kernwijzer.text.tokens import tokens
-from kernwijzer.web.uitext import EXAMPLES
 
 PERMISSION = "geen toestemming van ons nodig"
 STUDENTS = "niet dat een praktijk bewust mogen selecteren of werven op bepaalde patiëntengroepen"

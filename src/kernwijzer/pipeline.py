@@ -24,6 +24,7 @@ from kernwijzer.config import Settings
 from kernwijzer.index.embedding import Embedder
 from kernwijzer.index.snapshot import IndexSnapshot
 from kernwijzer.index.store import IndexStore
+from kernwijzer.messages import QUESTION, words
 from kernwijzer.retrieval.answerability import (
     QUESTION_STEMS,
     AnswerabilityModel,
@@ -76,6 +77,12 @@ class QuestionError(ValueError):
         super().__init__(f"{en} / {nl}" if nl else en)
         self.messages = {"en": en, "nl": nl or en}
 
+    @classmethod
+    def of(cls, key: str, **values: object) -> QuestionError:
+        """The refusal ``key`` of the message catalogue (``messages.QUESTION``), both languages."""
+        en, nl = (words(QUESTION, lang)[key].format(**values) for lang in ("en", "nl"))
+        return cls(en, nl)
+
     def in_language(self, language: str) -> str:
         """The message in ``language`` ("nl" or "en")."""
         return self.messages.get(language, self.messages["nl"])
@@ -91,14 +98,11 @@ class Turn:
 def clean_question(question: object, max_chars: int) -> str:
     """Validate and normalise a question; raise `QuestionError` with a clear message."""
     if not isinstance(question, str):
-        raise QuestionError("The question must be text.", "De vraag moet tekst zijn.")
+        raise QuestionError.of("not_text")
     # Bytes that were not UTF-8 arrive as U+FFFD (the web's decoder) or as lone surrogates
     # (Python's argv): answering the rest would answer a question the user did not type.
     if any(ch == "\ufffd" or unicodedata.category(ch) == "Cs" for ch in question):
-        raise QuestionError(
-            "The question contains bytes that are not valid UTF-8 text.",
-            "De vraag bevat tekens die geen geldige UTF-8-tekst zijn.",
-        )
+        raise QuestionError.of("not_utf8")
     # Terminal escape sequences ("\x1b[31m") and control and format characters are noise
     # from copy-paste, never meaning.
     question = ANSI.sub(" ", question)
@@ -108,12 +112,9 @@ def clean_question(question: object, max_chars: int) -> str:
     )
     text = " ".join(text.split())
     if not text:
-        raise QuestionError("The question is empty.", "De vraag is leeg.")
+        raise QuestionError.of("empty")
     if len(text) > max_chars:
-        raise QuestionError(
-            f"The question is {len(text)} characters; the limit is {max_chars}.",
-            f"De vraag is te lang: {len(text)} tekens, maximaal {max_chars}.",
-        )
+        raise QuestionError.of("too_long", n=len(text), limit=max_chars)
     return text
 
 
@@ -131,18 +132,10 @@ def check_question(question: object, max_chars: int, history: list[Turn] | None 
     """
     text = clean_question(question, max_chars)
     if not history and is_dangling(text):
-        raise QuestionError(
-            f"“{text}” reads as a follow-up, but there is no earlier question in this "
-            "conversation. Please ask the whole question, saying what it is about.",
-            f"„{text}” lijkt een vervolgvraag, maar er is nog geen eerdere vraag in dit "
-            "gesprek. Stel de hele vraag, met waar hij over gaat.",
-        )
+        raise QuestionError.of("dangling", text=text)
     lettered = any(ch.isalpha() for ch in text)
     if not lettered or not has_words(retrieval_text(text, history)):
-        raise QuestionError(
-            "The question has no words to search for.",
-            "De vraag bevat geen woorden om op te zoeken.",
-        )
+        raise QuestionError.of("no_words")
     return text
 
 

@@ -20,6 +20,7 @@ from kernwijzer.answer.links import section_link
 from kernwijzer.index.snapshot import IndexSnapshot
 from kernwijzer.ingest.corpus import LoadedDocument, edition_label
 from kernwijzer.ingest.sections import section_at
+from kernwijzer.messages import ANSWER, words
 from kernwijzer.retrieval.fusion import Hit
 from kernwijzer.text.footnotes import notes_in
 from kernwijzer.text.structure import CELL, FURNITURE, Mark, mark_at, within
@@ -27,24 +28,6 @@ from kernwijzer.text.structure import CELL, FURNITURE, Mark, mark_at, within
 log = logging.getLogger(__name__)
 MAX_QUOTE = 1500
 COUNT_WORDS = r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\b"
-LABELS = {
-    "nl": {
-        "abstain": "De bronnen beantwoorden deze vraag niet. Hieronder staan de passages die er "
-        "het dichtst bij komen; zij zijn geen antwoord.",
-        "abstain_scoped": "De gekozen bron(nen) beantwoorden deze vraag niet. Hieronder staan "
-        "de passages daaruit die er het dichtst bij komen; zij zijn geen antwoord.",
-        "none": "Geen passages gevonden.",
-        "partial": "De bronnen gaan hierover, maar noemen mogelijk niet precies wat u vraagt.",
-    },
-    "en": {
-        "abstain": "The sources do not answer this question. Below are the nearest passages; "
-        "they are not an answer.",
-        "abstain_scoped": "The chosen source(s) do not answer this question. Below are their "
-        "nearest passages; they are not an answer.",
-        "none": "No passages found.",
-        "partial": "The sources discuss this, but may not state exactly what you ask.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -391,7 +374,7 @@ def compose(
             c if c.score >= best - answer_margin and not partial else replace(c, strength="partial")
             for c in citations
         ]
-    labels = LABELS.get(language, LABELS["nl"])
+    labels = words(ANSWER, language)
     if abstain:
         return labels["abstain_scoped" if scoped else "abstain"], citations
     if not citations:

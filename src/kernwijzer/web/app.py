@@ -46,6 +46,7 @@ from kernwijzer.index.embedding import Embedder
 from kernwijzer.index.store import IndexError_
 from kernwijzer.ingest.catalogue import archived_document, archived_sources
 from kernwijzer.ingest.corpus import CorpusError
+from kernwijzer.messages import EXAMPLES, LANGUAGES, PAGE, text
 from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
 from kernwijzer.web.cards import answer_html, with_citations
 from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
@@ -58,7 +59,6 @@ from kernwijzer.web.security import (
     loading_response,
     unavailable_response,
 )
-from kernwijzer.web.uitext import EXAMPLES, LANGUAGES, TEXTS, text
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
 def _source_choices(kw: Kernwijzer, language: str = "nl") -> list[tuple[str, str]]:
     def group(name: str | None) -> str:
         key = f"group_{name}"
-        return text(language, key if key in TEXTS["nl"] else "group_other")
+        return text(language, key if key in PAGE["nl"] else "group_other")
 
     return [
         (f"{group(d.info.group)}: {d.info.title}", d.info.id)

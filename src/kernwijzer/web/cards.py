@@ -18,80 +18,18 @@ import html
 import re
 from urllib.parse import quote as url_quote
 
-from kernwijzer.answer.compose import LABELS as ANSWER_LABELS
+from kernwijzer import messages
 from kernwijzer.answer.compose import Answer, Citation
 from kernwijzer.text.structure import CELL, Mark
 from kernwijzer.web.inline import Decoration, render
 
-LABELS = {
-    "nl": {
-        "open": "open in bron",
-        "original": "origineel",
-        "nearest": "Dichtstbijzijnde passages — geen antwoord",
-        "sources": "Bronnen",
-        "unknown": "uitgever onbekend",
-        "copy": "Kopieer citaat",
-        "copy_answer": "Kopieer antwoord met bronnen",
-        "copied": "Gekopieerd",
-        "more": "Meer passages",
-        "scope": "Gezocht in",
-        "date": "datum/versie",
-        "no_date": "onbekend",
-        "also": "Dezelfde tekst staat ook in",
-        "see_also": "Zie ook",
-        "strong": "sterk",
-        "partial": "gedeeltelijk",
-        "none": "geen antwoord",
-        "match": "Overeenkomst",
-        "source_n": "Bron",
-        "notes": "Voetnoten",
-        # A copied citation says what the source does not, so it never looks complete
-        # where it is not.
-        "insurer": "zorgverzekeraar (naam niet in de bron)",
-        "date_unknown": "datum onbekend",
-        "no_link": "geen openbare link bekend",
-        "also_in": "ook in",
-        "good": "Goed antwoord",
-        "bad": "Fout of onvolledig antwoord",
-        "rated": "Beoordeling opgeslagen",
-    },
-    "en": {
-        "open": "open in source",
-        "original": "original",
-        "nearest": "Nearest passages — not an answer",
-        "sources": "Sources",
-        "unknown": "publisher unknown",
-        "copy": "Copy citation",
-        "copy_answer": "Copy answer with sources",
-        "copied": "Copied",
-        "more": "More passages",
-        "scope": "Searched in",
-        "date": "date/version",
-        "no_date": "unknown",
-        "also": "The same text is also in",
-        "see_also": "See also",
-        "strong": "strong",
-        "partial": "partial",
-        "none": "not an answer",
-        "match": "Match",
-        "source_n": "Source",
-        "notes": "Footnotes",
-        "insurer": "health insurer (name not in the source)",
-        "date_unknown": "date unknown",
-        "no_link": "no public link known",
-        "also_in": "also in",
-        "good": "Good answer",
-        "bad": "Wrong or incomplete answer",
-        "rated": "Rating stored",
-    },
-}
 EXPANDED = 3  # passages shown open under an answer; the rest fold under "Meer passages"
 TIP_CHARS = 220  # characters of the quote in a citation chip's preview
 
 
 def labels(language: str) -> dict[str, str]:
     """UI labels in the answer's language (Dutch by default)."""
-    return LABELS.get(language, LABELS["nl"])
+    return messages.words(messages.CARD, language)
 
 
 def _quote_html(c: Citation) -> str:
@@ -266,7 +204,7 @@ def _with_chips(answer: Answer, language: str) -> str:
     A refusal or "no passages" is said in the page's ``language``; quotes are the sources'.
     """
     lab = labels(language)
-    said = ANSWER_LABELS.get(language, ANSWER_LABELS["nl"])
+    said = messages.words(messages.ANSWER, language)
     if answer.abstained:
         return html.escape(said["abstain_scoped" if answer.documents is not None else "abstain"])
     if not answer.citations:
@@ -292,7 +230,7 @@ def _with_chips(answer: Answer, language: str) -> str:
     text, note = answer.answer, ""
     if answer.status == "partial":
         # Said in the page's language, on a line of its own; the quotes follow as usual.
-        own = ANSWER_LABELS.get(answer.language, ANSWER_LABELS["nl"])["partial"]
+        own = messages.words(messages.ANSWER, answer.language)["partial"]
         text = text.removeprefix(own).lstrip("\n")
         note = f'<strong class="kw-partial">{html.escape(said["partial"])}</strong><br>'
     escaped = html.escape(text).replace("\n", "<br>")

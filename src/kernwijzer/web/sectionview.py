@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from kernwijzer import messages
 from kernwijzer.answer.links import document_link
 from kernwijzer.ingest.cleaning import FOOTNOTE_RE
 from kernwijzer.ingest.corpus import LoadedDocument, SourceInfo
@@ -43,37 +44,6 @@ article,header{overflow-wrap:anywhere}
 margin:0;position:sticky;top:0;z-index:2;box-shadow:0 1px 3px rgba(0,0,0,.2)}
 .superseded a{color:#4a3800}
 """
-
-
-# The page's own words follow the chat's language (``?lang=en``); the quoted text never does.
-WORDS = {
-    "nl": {
-        "back": "← Kernwijzer",
-        "no_url": "geen openbare URL bekend",
-        "publisher": "uitgever onbekend",
-        "date": "datum/versie",
-        "unknown": "onbekend",
-        "contents": "Inhoud",
-    },
-    "en": {
-        "back": "← Kernwijzer",
-        "no_url": "no public URL known",
-        "publisher": "publisher unknown",
-        "date": "date/version",
-        "unknown": "unknown",
-        "contents": "Contents",
-    },
-}
-# sources.yaml describes a document's kind in English; the Dutch page says it in Dutch.
-KINDS_NL = {
-    "web page": "webpagina",
-    "PDF brochure": "pdf-brochure",
-    "policy document": "beleidsdocument",
-    "web page of a Dutch health insurer": "webpagina van een Nederlandse zorgverzekeraar",
-    "web page of a Dutch health insurer (name not in the text)": (
-        "webpagina van een Nederlandse zorgverzekeraar (naam niet in de tekst)"
-    ),
-}
 
 
 def _render_list(text: str, offset: int, deco: Decoration) -> str:
@@ -162,8 +132,8 @@ def render_document(
         for s in doc.sections[1:]
     )
     info = doc.info
-    w = WORDS.get(language, WORDS["nl"])
-    kind = KINDS_NL.get(info.kind or "", info.kind) if language == "nl" else info.kind
+    w = messages.words(messages.SOURCE_VIEW, language)
+    kind = messages.KINDS_NL.get(info.kind or "", info.kind) if language == "nl" else info.kind
     origin = (
         f'<a href="{html.escape(info.url)}" rel="noopener noreferrer">{html.escape(info.url)}</a>'
         if info.url
