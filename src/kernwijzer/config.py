@@ -132,6 +132,15 @@ class Settings(BaseSettings):
 
     # --- retrieval and answer
     top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
+    show_all_top_k: int = Field(
+        25, ge=1, le=50, description="Citations when the app's 'show all passages' is on."
+    )
+    candidates: int = Field(
+        80,
+        ge=1,
+        description="Sentences retrieved per question: what quotes are chosen from and the "
+        "answerability evidence is read over.",
+    )
     rank_depth: int = Field(
         1000, ge=50, description="Sentences ranked per signal for fusion (and dense rescoring)."
     )
@@ -165,7 +174,19 @@ class Settings(BaseSettings):
         ge=0,
         description="Quote a second or third sentence in the short answer only this close.",
     )
+    abstain_citations: int = Field(
+        3, ge=1, le=50, description="Nearest passages shown under a refusal (never an answer)."
+    )
+    abstain_margin: float = Field(
+        1.0, ge=0, description="citation_margin for the nearest passages under a refusal."
+    )
     short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
+    rrf_short_scale: float = Field(
+        0.1,
+        ge=0,
+        description="Under reciprocal rank fusion, the short-line penalty is short_penalty "
+        "times this (fused rank scores are on another scale than similarities).",
+    )
     note_penalty: float = Field(0.1, ge=0, description="Penalty for quotable footnotes.")
     cue_bonus: float = Field(
         0.1, ge=0, description="Bonus for a sentence shaped like the answer the question asks."

@@ -367,8 +367,9 @@ class Kernwijzer:
             question=text,
             language=query.language,
             abstain=abstain,
-            limit=top_k or self.settings.top_k,
-            margin=self.settings.citation_margin,
+            # Under a refusal: a few nearest passages, shown as such.
+            limit=self.settings.abstain_citations if abstain else top_k or self.settings.top_k,
+            margin=self.settings.abstain_margin if abstain else self.settings.citation_margin,
             answer_margin=self.settings.answer_margin,
             answer_sentences=self.settings.answer_sentences,
             context_chars=self.settings.quote_context_chars,
@@ -411,7 +412,7 @@ class Kernwijzer:
         """
         retriever = retriever or self._loaded()[1]
         snapshot = retriever.snapshot
-        found = retriever.search(query, limit=80, documents=documents)
+        found = retriever.search(query, limit=self.settings.candidates, documents=documents)
         hits, dense = found.hits, found.best_dense
         evidence = assess(
             query.asked,

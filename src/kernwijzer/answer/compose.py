@@ -356,9 +356,7 @@ def compose(
     ``partial``: the sources may not state what is asked; the answer says so first, and no
     passage is called strong.
     """
-    spans = select_spans(
-        snapshot, hits, 3 if abstain else limit, 1.0 if abstain else margin, context_chars
-    )
+    spans = select_spans(snapshot, hits, limit, margin, context_chars)
     citations = [
         c
         for rank, span in enumerate(spans, start=1)

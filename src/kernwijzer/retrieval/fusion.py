@@ -164,7 +164,9 @@ class HybridRetriever:
                     sig[signal.name], weight, s.rrf_k, signal.retrieved_only, depth=s.rank_depth
                 )
                 fused += share
-            demote = s.short_penalty * self._brevity * 0.1 + s.note_penalty * self._note
+            demote = (
+                s.short_penalty * self._brevity * s.rrf_short_scale + s.note_penalty * self._note
+            )
             return fused * s.rrf_k - demote
         for signal in SIGNALS:
             fused = fused + signal.weight(s, w_lex) * sig[signal.name]

@@ -189,7 +189,7 @@ def respond(
         answer: Answer = kw.answer(
             message,
             history=[Turn(t) for t in turns or []],
-            top_k=25 if show_all else None,
+            top_k=kw.settings.show_all_top_k if show_all else None,
             documents=set(sources) if sources else None,
         )
     except QuestionError as exc:
