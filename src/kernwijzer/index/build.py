@@ -32,7 +32,7 @@ from kernwijzer.index.store import (
     ReadCopyDamagedError,
 )
 from kernwijzer.ingest.changes import DocumentChange, Outline, document_changes, outline
-from kernwijzer.ingest.corpus import Document, load_corpus
+from kernwijzer.ingest.corpus import Document, document_fields, load_corpus
 from kernwijzer.ingest.sections import Section, build_sections
 
 if TYPE_CHECKING:
@@ -188,6 +188,17 @@ def _node(
     return node
 
 
+def _document_metadata(doc: Document, sections: list[Section]) -> dict[str, Any]:
+    """A document row's metadata: its stored fields as JSON strings (Chroma keeps scalars)."""
+    fields = document_fields(doc.info, sections, doc.marks)
+    return {
+        "info": json.dumps(fields["info"], ensure_ascii=False),
+        "sections": json.dumps(fields["sections"], ensure_ascii=False),
+        "raw_sha256": doc.raw_sha256,
+        "marks": json.dumps(fields["marks"], ensure_ascii=False),
+    }
+
+
 def _nodes(
     prepared: Prepared, embedder: Embedder, known: dict[str, list[float]], progress: bool
 ) -> tuple[dict[str, list[TextNode]], dict[str, int]]:
@@ -218,14 +229,7 @@ def _nodes(
             d.id,
             d.text,
             [1.0],
-            {
-                "info": json.dumps(asdict(d.info), ensure_ascii=False),
-                "sections": json.dumps(
-                    [s.to_dict() for s in prepared.sections[d.id]], ensure_ascii=False
-                ),
-                "raw_sha256": d.raw_sha256,
-                "marks": json.dumps([m.to_dict() for m in d.marks], ensure_ascii=False),
-            },
+            _document_metadata(d, prepared.sections[d.id]),
         )
         for d in prepared.documents
     ]

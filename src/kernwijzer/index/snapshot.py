@@ -15,9 +15,7 @@ import numpy as np
 from kernwijzer.index import readcopy
 from kernwijzer.index.bm25 import Bm25Index
 from kernwijzer.index.store import IndexCorruptError, IndexMissingError, IndexStore, Manifest
-from kernwijzer.ingest.corpus import LoadedDocument, SourceInfo
-from kernwijzer.ingest.sections import Section
-from kernwijzer.text.structure import Mark
+from kernwijzer.ingest.corpus import LoadedDocument
 
 NO_INDEX = "There is no index yet at {where}. Build it with: kernwijzer index"
 
@@ -83,11 +81,13 @@ class IndexSnapshot:
         for doc_id, text, meta in zip(
             docs_rows.ids, docs_rows.texts, docs_rows.metadatas, strict=True
         ):
-            info = json.loads(str(meta["info"]))
-            info["chrome"] = tuple(info.get("chrome") or ())
-            sections = [Section.from_dict(doc_id, s) for s in json.loads(str(meta["sections"]))]
-            marks = tuple(Mark.from_dict(m) for m in json.loads(str(meta.get("marks") or "[]")))
-            documents[doc_id] = LoadedDocument(SourceInfo(**info), text, sections, marks)
+            documents[doc_id] = LoadedDocument.from_fields(
+                doc_id,
+                text,
+                json.loads(str(meta["info"])),
+                json.loads(str(meta["sections"])),
+                json.loads(str(meta.get("marks") or "[]")),
+            )
         copy = store.read_copy_dir(manifest)
         chunks = _passages(store, manifest, "chunks")
         sentences = _passages(store, manifest, "sentences")

@@ -32,11 +32,12 @@ from kernwijzer.ingest.corpus import (
     CorpusError,
     LoadedDocument,
     SourceInfo,
+    document_fields,
     load_corpus,
     load_sources,
 )
 from kernwijzer.ingest.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
-from kernwijzer.ingest.sections import Section, build_sections, slug
+from kernwijzer.ingest.sections import build_sections, slug
 from kernwijzer.text.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -419,15 +420,16 @@ def _frozen(corpus_dir: Path, old: SourceInfo, entry: dict[str, Any]) -> str:
     documents = {d.id: d for d in load_corpus(corpus_dir)}
     doc = documents[old.id]
     sections = build_sections(doc.id, doc.info.title, doc.text, doc.marks)
+    fields = document_fields(doc.info, sections, doc.marks)
     return json.dumps(
         {
             "info": {
-                **asdict(doc.info),
+                **fields["info"],
                 **{k: entry[k] for k in ("status", "superseded_by", "superseded_on")},
             },
             "text": doc.text,
-            "sections": [s.to_dict() for s in sections],
-            "marks": [m.to_dict() for m in doc.marks],
+            "sections": fields["sections"],
+            "marks": fields["marks"],
         },
         ensure_ascii=False,
     )
@@ -485,8 +487,6 @@ MAX_ID_CHARS = 120
 
 def archived_document(corpus_dir: Path, doc_id: str) -> LoadedDocument | None:
     """A superseded edition as it was last indexed (its frozen copy), or None."""
-    from kernwijzer.text.structure import Mark
-
     # A document id is a short slug; anything else is no document (and a 250-character
     # name would be too long for the file system to even look up).
     if len(doc_id) > MAX_ID_CHARS or not DOC_ID.fullmatch(doc_id):
@@ -496,12 +496,8 @@ def archived_document(corpus_dir: Path, doc_id: str) -> LoadedDocument | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        info = {**data["info"], "chrome": tuple(data["info"].get("chrome") or ())}
-        return LoadedDocument(
-            SourceInfo(**info),
-            str(data["text"]),
-            [Section.from_dict(doc_id, s) for s in data["sections"]],
-            tuple(Mark.from_dict(m) for m in data["marks"]),
+        return LoadedDocument.from_fields(
+            doc_id, str(data["text"]), data["info"], data["sections"], data["marks"]
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged frozen copy is a page not found, not a crash

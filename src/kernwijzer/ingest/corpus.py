@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -250,3 +252,36 @@ class LoadedDocument:
 
     def __post_init__(self) -> None:
         self.by_anchor = {s.anchor: s for s in self.sections}
+
+    @classmethod
+    def from_fields(
+        cls,
+        doc_id: str,
+        text: str,
+        info: dict[str, Any],
+        sections: list[dict[str, Any]],
+        marks: list[dict[str, Any]],
+    ) -> LoadedDocument:
+        """A stored document back from the fields `document_fields` gave, and its text."""
+        info = {**info, "chrome": tuple(info.get("chrome") or ())}  # JSON has no tuples
+        return cls(
+            SourceInfo(**info),
+            text,
+            [Section.from_dict(doc_id, s) for s in sections],
+            tuple(Mark.from_dict(m) for m in marks),
+        )
+
+
+def document_fields(
+    info: SourceInfo, sections: Sequence[Section], marks: Sequence[Mark]
+) -> dict[str, Any]:
+    """How a document is stored besides its text: metadata, section tree, marks.
+
+    Ready for JSON, in the index and in an archived edition alike; read back by
+    `LoadedDocument.from_fields`. The one place both directions are defined.
+    """
+    return {
+        "info": asdict(info),
+        "sections": [s.to_dict() for s in sections],
+        "marks": [m.to_dict() for m in marks],
+    }
