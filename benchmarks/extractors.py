@@ -61,7 +61,7 @@ def pdf_readers() -> dict[str, Any]:
     """Kernwijzer on pdfplumber against pypdfium2, on the brochure test edition."""
     import pypdfium2
 
-    from kernwijzer.ingest.extraction import pdf_text
+    from kernwijzer.ingest.extract import pdf_text
     from tests.data.make_fixtures import brochure_blocks
 
     # The brochure's own text, less what the test edition sets differently: its title line
@@ -104,7 +104,7 @@ def html_readers() -> dict[str, Any]:
     """trafilatura (through Kernwijzer) against jusText, on the saved insurer page."""
     import justext
 
-    from kernwijzer.ingest.extraction import html_text
+    from kernwijzer.ingest.extract import html_text
 
     markup = (DATA / "avondzorg.html").read_text(encoding="utf-8")
     main = re.search(r"<main>(.*)</main>", markup, re.S)

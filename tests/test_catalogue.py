@@ -20,7 +20,7 @@ from kernwijzer.cli import main
 from kernwijzer.config import load_settings
 from kernwijzer.ingest.catalogue import CatalogueError, NewDocument, add_document, list_sources
 from kernwijzer.ingest.corpus import load_corpus
-from kernwijzer.ingest.extraction import extract
+from kernwijzer.ingest.extract import extract
 from kernwijzer.ingest.sections import build_sections
 from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.web.app import build_app

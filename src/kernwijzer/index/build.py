@@ -396,7 +396,9 @@ def _is_active(store: IndexStore, build_id: str) -> bool:
 # The modules whose code shapes what is indexed; an edit to any of them forces a full check.
 SHAPING = (
     "ingest/corpus",
-    "ingest/extraction",  # a web page in the corpus is read through it
+    "ingest/extract/__init__",  # a web page in the corpus is read through it
+    "ingest/extract/common",
+    "ingest/extract/html",
     "ingest/cleaning",
     "ingest/tables",
     "text/structure",

@@ -36,7 +36,7 @@ from kernwijzer.ingest.corpus import (
     load_corpus,
     load_sources,
 )
-from kernwijzer.ingest.extraction import DOCX, HTML, PDF, Extracted, ExtractionError, extract
+from kernwijzer.ingest.extract import DOCX, HTML, PDF, Extracted, ExtractionError, extract
 from kernwijzer.ingest.sections import build_sections, slug
 from kernwijzer.text.language import detect_language
 

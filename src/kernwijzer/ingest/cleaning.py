@@ -416,7 +416,7 @@ HEADING_LINE = re.compile(r"^(#{1,6})\s+(\S.*?)\s*$")
 def _heading_line(line: str) -> str:
     """A ``## Title`` line of an extracted document as a heading mark of that level.
 
-    Extraction (``extraction.py``) writes the headings the source format marked (PDF type
+    Extraction (``ingest/extract``) writes the headings the source format marked (PDF type
     size, HTML ``<h2>``) this way; the marks let sections follow the source's own structure.
     """
     m = HEADING_LINE.match(line)

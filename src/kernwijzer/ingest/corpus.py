@@ -196,7 +196,7 @@ def read_source(
 
 def html_to_text(markup: str, doc_id: str = "page") -> str:
     """A saved web page's main text in the structured format (``extraction``, trafilatura)."""
-    from kernwijzer.ingest.extraction import ExtractionError, html_text
+    from kernwijzer.ingest.extract import ExtractionError, html_text
 
     try:
         return html_text(markup, doc_id).text

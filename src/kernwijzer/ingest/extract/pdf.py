@@ -1,17 +1,4 @@
-"""Text from a document's published form: PDF, a saved web page (HTML), DOCX, plain text.
-
-The output is the corpus's *structured* text format, the form ``cleaning.py`` reads for
-the ``structured`` profile: the title on the first line, ``#``/``##``/… lines for the
-headings the format marked (a PDF's larger type, HTML ``<h1>``–``<h6>``), one paragraph per
-line, ``- `` list items, and tables as tab-separated rows with the header row first.
-
-The libraries do the reading: pdfplumber (characters with their type size, and its table
-finder) for PDF, trafilatura (main text without navigation, banners and footers) for HTML,
-python-docx (paragraph styles, tables) for Word documents.
-This module only turns what they report into lines. Metadata is reported, never decided:
-what a file says about itself (a PDF's /Title, a page's ``<title>`` or publication date) is
-returned as ``found`` for the caller to show. Not here: cleaning, sections, the corpus.
-"""
+"""A PDF's text: headings by type size and weight, tables by pdfplumber's table finder."""
 
 from __future__ import annotations
 
@@ -19,246 +6,26 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PDF, HTML, DOCX, TEXT = "pdf", "html", "docx", "text"
-SUFFIXES = {
-    ".pdf": PDF,
-    ".html": HTML,
-    ".htm": HTML,
-    ".docx": DOCX,
-    ".txt": TEXT,
-    ".md": TEXT,
-}
+from kernwijzer.ingest.extract.common import (
+    MAX_RATIO,
+    MAX_UNPACKED_PART,
+    MAX_UNPACKED_TOTAL,
+    PDF,
+    Extracted,
+    ExtractionError,
+    check_unpacked,
+    table_block,
+)
+
 # A line in the top or bottom margin repeated on this share of pages is a running header
 # or footer (title, page number), not text.
 MARGIN_SHARE = 0.08
 REPEATED_ON = 0.5
 BULLETS = ("•", "●", "▪", "◦", "–", "-", "*")
-
-
-# A published policy document unpacks to a few MB. A part that unpacks to more than this
-# at more than RATIO times its packed size is a decompression bomb, not a document: a 1.5
-# MB file unpacking to 1.5 GB would hold gigabytes of memory while it is read.
-MAX_UNPACKED_PART = 50_000_000
-MAX_RATIO = 100
-MAX_UNPACKED_TOTAL = 1_000_000_000
-
-
-class ExtractionError(ValueError):
-    """A file whose text cannot be taken: the message names the file and the reason."""
-
-
-def _check_unpacked(name: str, parts: Iterator[tuple[int, int]]) -> None:
-    """Refuse a file whose (packed, unpacked) parts make a decompression bomb."""
-    total = 0
-    for packed, unpacked in parts:
-        total += unpacked
-        bomb = unpacked > MAX_UNPACKED_PART and unpacked > MAX_RATIO * max(packed, 1)
-        if bomb or total > MAX_UNPACKED_TOTAL:
-            raise ExtractionError(
-                f"{name}: a part of the file unpacks to more than {unpacked / 1e6:.0f} MB from "
-                f"{packed / 1e6:.1f} MB; a published document is a few MB, so this is refused "
-                "as damaged or malicious (a decompression bomb)"
-            )
-
-
-@dataclass
-class Extracted:
-    """A document's text in the structured format, and what the extraction found."""
-
-    text: str
-    kind: str  # PDF, HTML or TEXT
-    pages: int | None = None
-    headings: int = 0
-    tables: int = 0
-    table_rows: int = 0
-    found: dict[str, str] = field(default_factory=dict)  # metadata the file states itself
-
-
-def extract(path: Path) -> Extracted:
-    """The structured text of ``path``; `ExtractionError` when it has none to give."""
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise ExtractionError(f"{path.name}: not a supported format; use one of {sorted(SUFFIXES)}")
-    if kind == PDF:
-        result = pdf_text(path)
-    elif kind == DOCX:
-        result = docx_text(path)
-    elif kind == HTML:
-        # Bytes, not text: a saved page declares its own encoding (windows-1252 is common),
-        # and trafilatura reads the declaration.
-        result = html_text(path.read_bytes(), path.name)
-    else:
-        try:
-            raw = path.read_bytes().decode("utf-8-sig")  # a BOM is not part of the title
-        except UnicodeDecodeError as exc:
-            raise ExtractionError(f"{path.name}: not valid UTF-8 (byte {exc.start})") from exc
-        result = plain_text(raw)
-    if not result.text.strip():
-        raise ExtractionError(f"{path.name}: no text found in the file")
-    return result
-
-
-def plain_text(raw: str) -> Extracted:
-    """Plain text as it is; Markdown ``#`` headings are already the structured form."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    headings = sum(1 for line in text.split("\n") if re.match(r"#{1,6}\s+\S", line))
-    return Extracted(text=text.strip() + "\n", kind=TEXT, headings=headings)
-
-
-# ------------------------------------------------------------------------------------ HTML
-
-
-def html_text(markup: str | bytes, name: str = "page") -> Extracted:
-    """The main text of a web page, navigation and page furniture left out (trafilatura)."""
-    import trafilatura
-    from lxml import etree
-    from trafilatura.utils import load_html
-
-    # trafilatura decodes the page by its own declaration. Code is never text: a <script>
-    # inside a heading would otherwise become words of the title and of the section.
-    tree = load_html(markup)
-    if tree is None:
-        raise ExtractionError(f"{name}: not a readable web page")
-    for code in tree.xpath("//script|//style|//noscript|//template"):
-        code.drop_tree()
-    # trafilatura's balanced default: its precision mode drops short lists on small pages.
-    xml = trafilatura.extract(
-        tree,
-        output_format="xml",
-        include_tables=True,
-        include_links=False,
-        include_comments=False,
-        include_images=False,
-        include_formatting=False,
-        with_metadata=True,
-    )
-    if xml is None:
-        raise ExtractionError(f"{name}: no main text found on the page")
-    root = etree.fromstring(xml.encode("utf-8"))
-    found = {k: str(root.get(k)) for k in ("title", "date", "sitename") if root.get(k)}
-    lines: list[str] = []
-    headings = tables = rows = 0
-    main = root.find("main")
-    for element in main if main is not None else []:
-        tag = element.tag
-        if tag == "head":
-            level = int((element.get("rend") or "h2").lstrip("h") or 2)
-            lines.append(f"{'#' * level} {_flat(element)}")
-            headings += 1
-        elif tag == "list":
-            lines.extend(_list_lines(element, 0))
-        elif tag == "table":
-            table = [[_flat(cell) for cell in row.iter("cell")] for row in element.iter("row")]
-            lines += [rows_text] if (rows_text := _table_block(table)) else []
-            tables, rows = tables + 1, rows + len(table)
-        elif text := _flat(element):
-            lines.append(text)
-    title = found.get("title")
-    if title and (not lines or _plain(lines[0]) != title):
-        lines.insert(0, title)
-    elif lines:
-        lines[0] = _plain(lines[0])  # the title line is the document's, not a section
-    return Extracted(
-        text="\n\n".join(lines) + "\n",
-        kind=HTML,
-        headings=headings,
-        tables=tables,
-        table_rows=rows,
-        found=found,
-    )
-
-
-def _flat(element: Any) -> str:
-    return " ".join("".join(element.itertext()).split())
-
-
-def _plain(line: str) -> str:
-    return re.sub(r"^#{1,6}\s+", "", line)
-
-
-def _list_lines(element: Any, depth: int) -> list[str]:
-    lines = []
-    for item in element.findall("item"):
-        nested = item.findall("list")
-        for sub in nested:
-            item.remove(sub)
-        lines.append(f"{'  ' * depth}- {_flat(item)}")
-        for sub in nested:
-            lines.extend(_list_lines(sub, depth + 1))
-    return ["\n".join(lines)] if depth == 0 else lines
-
-
-def _table_block(rows: list[list[str]]) -> str:
-    """One block of tab-separated rows ('' for none): ``tables.render`` labels its cells."""
-    return "\n".join("\t".join(c.replace("\t", " ") for c in row) for row in rows if any(row))
-
-
-# ------------------------------------------------------------------------------------ DOCX
-
-
-def docx_text(path: Path) -> Extracted:
-    """A Word document's text: its Heading styles as sections, list styles as items, tables."""
-    import zipfile
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-
-    try:
-        # The sizes a zip states for its members are the sizes it will unpack to: checked
-        # before python-docx unpacks anything.
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-        _check_unpacked(path.name, ((m.compress_size, m.file_size) for m in members))
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        if isinstance(exc, ExtractionError):
-            raise
-        raise ExtractionError(
-            f"{path.name}: not a readable Word document (password-protected or damaged)"
-        ) from exc
-    props = document.core_properties
-    found = {k: str(v) for k, v in (("title", props.title), ("date", props.created)) if v}
-    lines: list[str] = []
-    headings = tables = rows = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            table = [[" ".join(c.text.split()) for c in row.cells] for row in block.rows]
-            lines += [rows_text] if (rows_text := _table_block(table)) else []
-            tables, rows = tables + 1, rows + len(table)
-            continue
-        text = " ".join(block.text.split())
-        style = (block.style.name if block.style is not None else "") or ""
-        if not text:
-            continue
-        if m := re.fullmatch(r"Heading (\d)", style):
-            lines.append(f"{'#' * int(m.group(1))} {text}")
-            headings += 1
-        elif style == "Title" and not lines:
-            lines.append(text)
-        elif style.startswith("List"):
-            item = f"- {text}"
-            if lines and lines[-1].startswith("- "):
-                lines[-1] += "\n" + item
-            else:
-                lines.append(item)
-        else:
-            lines.append(text)
-    return Extracted(
-        text="\n\n".join(lines) + "\n",
-        kind=DOCX,
-        headings=headings,
-        tables=tables,
-        table_rows=rows,
-        found=found,
-    )
-
-
-# ------------------------------------------------------------------------------------- PDF
 
 
 @dataclass
@@ -289,7 +56,7 @@ def pdf_text(path: Path) -> Extracted:
             ) from exc
         raise ExtractionError(f"{path.name}: not a readable PDF ({cause})") from exc
     with pdf:
-        _check_unpacked(path.name, _pdf_streams(pdf))
+        check_unpacked(path.name, _pdf_streams(pdf))
         pages = len(pdf.pages)
         found = {
             k.lower(): str(v).strip()
@@ -427,7 +194,7 @@ def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]
     The first line in the largest type on page 1 is the title.
     """
     if not lines:
-        return "\n\n".join(_table_block(rows) for _, rows in tables) + "\n", 0
+        return "\n\n".join(table_block(rows) for _, rows in tables) + "\n", 0
     weights: Counter[float] = Counter()
     for line in lines:
         weights[line.size] += len(line.text)
@@ -468,7 +235,7 @@ def _pdf_structured(lines: list[_Line], tables: list[_Table]) -> tuple[str, int]
         else:
             groups.append(_Group([line], level))
     blocks = [((g.lines[0].page, g.lines[0].top), _render(g)) for g in groups]
-    blocks += [(pos, _table_block(rows)) for pos, rows in tables if rows]
+    blocks += [(pos, table_block(rows)) for pos, rows in tables if rows]
     blocks.sort(key=lambda b: b[0])
     headings = sum(1 for g in groups if g.level > 0)
     parts: list[str] = []
