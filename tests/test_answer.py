@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from kernwijzer.answer.compose import verify, widen
 from kernwijzer.answer.related import as_question
-from kernwijzer.pipeline import QuestionError, Turn
 from kernwijzer.retrieval.answerability import coverage
+from kernwijzer.retrieval.question import QuestionError, Turn
 from kernwijzer.text.tokens import tokens
 from kernwijzer.web.cards import text_fragment
 

@@ -201,7 +201,7 @@ def test_markup_in_a_question_changes_neither_its_answer_nor_its_language(kw, qu
 
 
 def test_a_question_of_markup_only_is_refused(fake_kw):
-    from kernwijzer.pipeline import QuestionError
+    from kernwijzer.retrieval.question import QuestionError
 
     with pytest.raises(QuestionError, match="no words"):
         fake_kw.answer("<script>alert(1)</script><img src=x onerror=alert(2)>")

@@ -27,7 +27,8 @@ from kernwijzer.evaluation.questions import QuestionFileError, load_questions
 from kernwijzer.index.build import build_index
 from kernwijzer.index.store import IndexStore
 from kernwijzer.ingest.corpus import CorpusError, load_corpus
-from kernwijzer.pipeline import Kernwijzer, has_words
+from kernwijzer.pipeline import Kernwijzer
+from kernwijzer.retrieval.question import has_words
 from kernwijzer.web.app import build_app
 from kernwijzer.web.security import HEADERS
 from tests.conftest import make_small_corpus, settings_env

@@ -29,7 +29,8 @@ from kernwijzer.index.store import (
     IndexWriteError,
 )
 from kernwijzer.ingest.corpus import CorpusError
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, check_question
+from kernwijzer.pipeline import Kernwijzer
+from kernwijzer.retrieval.question import QuestionError, Turn, check_question
 from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError
 
 EXIT_INPUT, EXIT_INDEX, EXIT_LOCKED, EXIT_WRITE, EXIT_MODEL, EXIT_PORT = 2, 3, 4, 5, 6, 7

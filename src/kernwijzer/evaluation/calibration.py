@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import date
 
 from kernwijzer.evaluation.questions import SPLIT_SEED, Question, assign_halves
-from kernwijzer.pipeline import Kernwijzer, Turn, clean_question
+from kernwijzer.pipeline import Kernwijzer
 from kernwijzer.retrieval.answerability import AnswerabilityModel, Evidence, fit, fit_boundaries
+from kernwijzer.retrieval.question import Turn, clean_question
 
 
 def collect_evidence(kw: Kernwijzer, questions: list[Question]) -> list[Evidence]:

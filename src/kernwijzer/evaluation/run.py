@@ -33,7 +33,8 @@ from kernwijzer.evaluation.questions import HALVES, REGISTERS, SPLIT_SEED, Quest
 from kernwijzer.ingest.fidelity import OriginalText
 from kernwijzer.ingest.sections import Section
 from kernwijzer.llamaindex import LlamaIndexEmbedding
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, retrieval_text
+from kernwijzer.pipeline import Kernwijzer
+from kernwijzer.retrieval.question import QuestionError, Turn, retrieval_text
 from kernwijzer.text.structure import FURNITURE, Mark, within
 
 SYSTEMS = ("bm25", "dense", "kernwijzer")

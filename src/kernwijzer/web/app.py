@@ -47,7 +47,8 @@ from kernwijzer.index.store import IndexError_
 from kernwijzer.ingest.catalogue import archived_document, archived_sources
 from kernwijzer.ingest.corpus import CorpusError
 from kernwijzer.messages import EXAMPLES, LANGUAGES, PAGE, text
-from kernwijzer.pipeline import Kernwijzer, QuestionError, Turn, UnknownDocumentError
+from kernwijzer.pipeline import Kernwijzer, UnknownDocumentError
+from kernwijzer.retrieval.question import QuestionError, Turn
 from kernwijzer.web.cards import answer_html, with_citations
 from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
 from kernwijzer.web.sectionview import not_found_page, render_document
