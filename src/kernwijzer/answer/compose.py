@@ -23,7 +23,7 @@ from kernwijzer.ingest.sections import section_at
 from kernwijzer.messages import ANSWER, words
 from kernwijzer.retrieval.fusion import Hit
 from kernwijzer.text.footnotes import notes_in
-from kernwijzer.text.structure import CELL, FURNITURE, Mark, mark_at, within
+from kernwijzer.text.structure import CELL, FURNITURE, Mark, SentenceKind, mark_at, within
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 1500
@@ -235,9 +235,9 @@ def select_spans(
         text = snapshot.documents[doc_id].text
         start, end = int(s.starts[hit.index]), int(s.ends[hit.index])
         kind = s.extra[hit.index].get("kind")
-        if kind == "heading":
+        if kind == SentenceKind.HEADING:
             (start, end), wide = _heading_quote(text, end, context_chars)
-        elif kind == "label":
+        elif kind == SentenceKind.LABEL:
             # A sub-heading in disguise is quoted with what it names, itself included; what
             # it names lies before the next section starts (the quote's link names one).
             label = start, end

@@ -25,7 +25,7 @@ from kernwijzer.ingest.cleaning import FOOTNOTE_RE
 from kernwijzer.ingest.corpus import Document
 from kernwijzer.ingest.sections import Section
 from kernwijzer.text.language import detect_language
-from kernwijzer.text.structure import FURNITURE, NAVIGATION_RE, mark_at
+from kernwijzer.text.structure import FURNITURE, NAVIGATION_RE, SentenceKind, mark_at
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,7 @@ class Sentence:
     start: int
     end: int
     text: str
-    # "body", "item", "heading", "label" (a short stand-alone line: an unnumbered
-    # sub-heading), "title" (the document's own first line), "meta" (table labels and
-    # title cells), "note" (a footnote that states something) or "footnote" (a reference)
-    kind: str
+    kind: SentenceKind
     heading: str = ""  # title of the section it stands in
 
     def store_metadata(self) -> dict[str, str | int]:
@@ -80,7 +77,7 @@ class Sentence:
             "chunk_id": self.chunk_id,
             "start": self.start,
             "end": self.end,
-            "kind": self.kind,
+            "kind": self.kind.value,  # stored as plain text
         }
 
     @property
@@ -161,28 +158,32 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="nl", clean=False)
 
 
-def _line_kind(line: str, content: str) -> str:
+def _line_kind(line: str, content: str) -> SentenceKind:
     if FOOTNOTE_RE.match(content):
-        return "footnote"
+        return SentenceKind.FOOTNOTE
     if re.match(r"^  [^\s-][^:\n]{0,40}:(\s|$)", line):
-        return "meta"  # a table cell of titles with a colon ("  Digitalisering …: …")
+        # a table cell of titles with a colon ("  Digitalisering …: …")
+        return SentenceKind.META
     if re.match(r"^  [^\s-]", line) and not re.search(r"[.!?:]", line):
-        return "meta"  # a table cell of titles ("  Kernwaarden huisartsenzorg; …"): no answer
-    return "item" if "- " in line[:4] else "body"
+        return (
+            SentenceKind.META
+        )  # a table cell of titles ("  Kernwaarden huisartsenzorg; …"): no answer
+    return SentenceKind.ITEM if "- " in line[:4] else SentenceKind.BODY
 
 
-def _footnote_kind(piece: str, language: str) -> str:
-    """Kind of a footnote sentence: "note" when it states something, else "footnote".
+def _footnote_kind(piece: str, language: str) -> SentenceKind:
+    """Kind of a footnote sentence: a note when it states something, else a footnote.
 
     "Voor 1fte gaan we uit van 40 uur" answers a question; a URL, an author list or the
     title of a cited (foreign-language) paper does not, and would crowd out the text.
     """
     words = FOOTNOTE_RE.sub("", piece).split()
     if len(words) < 8 or re.search(r"https?://|www\.", piece):
-        return "footnote"
+        return SentenceKind.FOOTNOTE
     if len(re.findall(r"\b[A-Z][a-z]+ [A-Z]{1,3}[,.]", piece)) >= 2:
-        return "footnote"  # "Pereira Gray DJ, Sidaway-Lee K, …"
-    return "note" if detect_language(piece, default="") == language else "footnote"
+        return SentenceKind.FOOTNOTE  # "Pereira Gray DJ, Sidaway-Lee K, …"
+    note = detect_language(piece, default="") == language
+    return SentenceKind.NOTE if note else SentenceKind.FOOTNOTE
 
 
 def _is_label(text: str, start: int, end: int, max_words: int = 8) -> bool:
@@ -201,19 +202,19 @@ def _is_label(text: str, start: int, end: int, max_words: int = 8) -> bool:
 
 def split_sentences(
     text: str, offset: int = 0, language: str = "nl"
-) -> list[tuple[int, int, str, str]]:
+) -> list[tuple[int, int, str, SentenceKind]]:
     """Sentences of a text as (start, end, text, kind), one line at a time.
 
     ``language`` is the document's: a footnote sentence in it that states something is a
-    quotable "note".
+    quotable note.
     """
-    out = []
+    out: list[tuple[int, int, str, SentenceKind]] = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group(0)
         content = re.sub(r"^\s*(- )?", "", line)
         kind = _line_kind(line, content)
-        if kind == "body" and _is_label(text, m.start(), m.end()):
-            kind = "label"
+        if kind == SentenceKind.BODY and _is_label(text, m.start(), m.end()):
+            kind = SentenceKind.LABEL
         base = offset + m.start() + (len(line) - len(content))
         cursor = 0
         for piece in _segmenter().segment(content):
@@ -224,7 +225,7 @@ def split_sentences(
             whole_line = local < 0  # pysbd normalised something; fall back to the whole line
             if whole_line:
                 piece, local = content, 0
-            own = _footnote_kind(piece, language) if kind == "footnote" else kind
+            own = _footnote_kind(piece, language) if kind == SentenceKind.FOOTNOTE else kind
             out.append((base + local, base + local + len(piece), piece, own))
             if whole_line:
                 break
@@ -245,15 +246,21 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
             # The heading itself is searchable: a question that matches a section title
             # ("Voorwaarden segment 1") is answered by the section's first block.
             pieces.insert(
-                0, (section.start, section.start + len(section.title), section.title, "heading")
+                0,
+                (
+                    section.start,
+                    section.start + len(section.title),
+                    section.title,
+                    SentenceKind.HEADING,
+                ),
             )
         for start, stop, text, kind in pieces:
             if start == first and _is_label(doc.text, start, stop, max_words=20):
-                kind = "title"  # the document's title line: every card shows it already
-            elif kind != "heading" and (
+                kind = SentenceKind.TITLE  # the document's title line: every card shows it already
+            elif kind != SentenceKind.HEADING and (
                 mark_at(doc.marks, start, FURNITURE) or NAVIGATION_RE.search(text)
             ):
-                kind = "furniture"  # a link teaser or navigation: never quoted
+                kind = SentenceKind.FURNITURE  # a link teaser or navigation: never quoted
             at = max(start, begin)  # a heading belongs to the chunk that follows it
             holder = next(
                 (c for c in by_anchor.get(section.anchor, []) if c.start <= at < c.end), None
@@ -270,7 +277,7 @@ def sentences_for(doc: Document, chunks: list[Chunk], sections: list[Section]) -
                     end=stop,
                     text=text,
                     kind=kind,
-                    heading=section.title if section.level and kind != "heading" else "",
+                    heading=section.title if section.level and kind != SentenceKind.HEADING else "",
                 )
             )
     return result

@@ -27,7 +27,7 @@ from kernwijzer.retrieval.answertype import CUES, cue_matches, has_shape
 from kernwijzer.retrieval.dense import DenseScorer
 from kernwijzer.retrieval.lexicon import Reading
 from kernwijzer.retrieval.signals import SIGNALS
-from kernwijzer.text.structure import UNQUOTABLE
+from kernwijzer.text.structure import UNQUOTABLE, SentenceKind
 from kernwijzer.text.tokens import tokens
 
 
@@ -125,10 +125,12 @@ class HybridRetriever:
         # Very short lines (a title, a caption, a source name) look similar to any question
         # about their topic but answer nothing: they pay a penalty that fades by six words.
         words = np.array([len(t.split()) for t in sentences.texts], dtype=np.float32)
-        headings = np.array([e.get("kind") == "heading" for e in sentences.extra])
+        headings = np.array([e.get("kind") == SentenceKind.HEADING for e in sentences.extra])
         self._brevity = np.where(headings, 0.0, np.clip((6.0 - words) / 6.0, 0.0, 1.0))
         # A footnote qualifies the sentence it hangs from: when both match, the text answers.
-        self._note = np.array([e.get("kind") == "note" for e in sentences.extra], dtype=np.float32)
+        self._note = np.array(
+            [e.get("kind") == SentenceKind.NOTE for e in sentences.extra], dtype=np.float32
+        )
         self._shape = {cue: np.array([has_shape(cue, t) for t in sentences.texts]) for cue in CUES}
 
     @property

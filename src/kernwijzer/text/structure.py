@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 # Footnote markers as the corpus writes them: cleaning makes them, sections and footnotes
 # read them.
@@ -27,9 +28,27 @@ FURNITURE = "furniture"
 # label is the level. Sections follow these where a document has them (``sections``).
 HEADING = "heading"
 KINDS = (CELL, FURNITURE, HEADING)
-# Sentence kinds (``chunking``) that are never a quote's answering sentence: a reference
-# footnote, a cell of titles, the document's title line, page furniture.
-UNQUOTABLE = frozenset({"footnote", "meta", "title", FURNITURE})
+
+
+class SentenceKind(StrEnum):
+    """What a sentence of the index is (``chunking`` decides; stored as its plain value)."""
+
+    BODY = "body"
+    ITEM = "item"  # a list item
+    HEADING = HEADING  # a section's title
+    LABEL = "label"  # a short stand-alone line: an unnumbered sub-heading
+    TITLE = "title"  # the document's own first line
+    META = "meta"  # table labels and title cells
+    NOTE = "note"  # a footnote that states something
+    FOOTNOTE = "footnote"  # a reference footnote
+    FURNITURE = FURNITURE  # a link teaser or navigation
+
+
+# Sentence kinds that are never a quote's answering sentence: a reference footnote, a cell
+# of titles, the document's title line, page furniture.
+UNQUOTABLE = frozenset(
+    {SentenceKind.FOOTNOTE, SentenceKind.META, SentenceKind.TITLE, SentenceKind.FURNITURE}
+)
 # Sentences that steer the reader around the page ("Op deze pagina vindt u …", "Lees meer
 # over …", "Zie hier …" of a link): furniture wherever they stand, in Dutch and English.
 NAVIGATION_RE = re.compile(
