@@ -515,7 +515,7 @@ def test_add_index_ask_replace_and_compare(tmp_path, monkeypatch, capsys, embedd
     assert "datum/versie: 2026 · versie testeditie" in card(new, "nl")
     assert "editie 2026 (2026 · versie testeditie)" in citation_text(new)
     # The sources panel of the chat lists the old edition, struck through and linked.
-    from kernwijzer.web.app import about_sources
+    from kernwijzer.web.chat import about_sources
 
     panel = about_sources(kw)
     assert "~~[Aanbod huisartsgeneeskundige zorg: welke zorg" in panel

@@ -5,7 +5,7 @@ example questions, the passage cards (``CARD``), the answer's own lines (``ANSWE
 a question cannot be asked (``QUESTION``) and the section view (``SOURCE_VIEW``). Dutch is
 the default and the fallback. Another language is one more key in each group here (and in
 ``LANGUAGES``), nothing elsewhere. Still outside it: the three JavaScript word lists of
-``web/static/set-language.js`` and the source pane's HTML (``web.app.PANE``), and the CLI,
+``web/static/set-language.js`` and the source pane's HTML (``web.chat.PANE``), and the CLI,
 which speaks English.
 Not here: quotes, which are always the sources' own words in the sources' language.
 """
