@@ -1,5 +1,7 @@
 """File operations several stages need: a digest, atomic writes, a folder swap, safe YAML.
 
+Also how a problem in an entry of a file a person wrote is told: in that file's words.
+
 Not here: what is hashed, swapped or read, or why (``catalogue``, ``readcopy``,
 ``modelprep``, ``gemmaprep``, ``config``, ``corpus``, ``questions``).
 """
@@ -10,9 +12,11 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 
 def sha256_of(path: Path) -> str:
@@ -74,3 +78,32 @@ class _NoAliasLoader(yaml.SafeLoader):
 def load_yaml(text: str) -> Any:
     """Plain values from YAML; `yaml.YAMLError` for a tag, an alias or bad syntax."""
     return yaml.load(text, Loader=_NoAliasLoader)
+
+
+def refuse(message: str) -> NoReturn:
+    """Refuse a field's value from a pydantic validator with the file author's wording."""
+    raise PydanticCustomError("refused", "{message}", {"message": message})
+
+
+_EXTRA = ("extra_forbidden", "unexpected_keyword_argument")
+
+
+def entry_problem(exc: ValidationError) -> str:
+    """The first problem of one entry, as its author names things.
+
+    Unknown fields first (a typo in a name explains the rest), then missing ones, then the
+    first bad value in field order. pydantic's own wording is kept only for a value of the
+    wrong type, prefixed with the field's name.
+    """
+    errors = exc.errors()
+    unknown = sorted(str(e["loc"][-1]) for e in errors if e["type"] in _EXTRA)
+    if unknown:
+        return f"unknown field(s) {unknown}"
+    missing = [e for e in errors if e["type"] in ("missing", "missing_argument")]
+    first = (missing or errors)[0]
+    name = ".".join(str(part) for part in first["loc"])
+    if first in missing:
+        return f"'{name}' is missing or empty"
+    if first["type"] == "refused":
+        return str(first["msg"])
+    return f"'{name}': {first['msg']}"

@@ -14,23 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from kernwijzer.files import load_yaml
+from kernwijzer.files import entry_problem, load_yaml, refuse
 
-FIELDS = {
-    "id",
-    "question",
-    "expected",
-    "abstain",
-    "source",
-    "category",
-    "note",
-    "language",
-    "context",
-    "kind",
-    "register",
-    "variant_of",
-}
 # How a question is put: as the question set's authors wrote it, or as people type it.
 REGISTERS = ("original", "colloquial", "typo", "abbreviation", "english-paraphrase")
 
@@ -47,9 +35,17 @@ class GoldSource:
     anchor: str
 
 
-@dataclass(frozen=True)
+def _texts(value: object, info: ValidationInfo) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        refuse(f"'{info.field_name}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Question:
-    """One entry of a question file."""
+    """One entry of a question file; also its schema (an entry is checked by building one)."""
 
     id: str
     question: str
@@ -64,31 +60,66 @@ class Question:
     register: str = "original"  # how it is put (`REGISTERS`)
     variant_of: str = ""  # the question this one rephrases (it shares its half)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            refuse("'id' must be text or a number")
+        return str(value)
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _question(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            refuse("'question' is missing or empty")
+        return value
+
+    @field_validator("expected", "context", mode="before")
+    @classmethod
+    def _lists(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        return _texts(value, info)
+
+    @field_validator("abstain", mode="before")
+    @classmethod
+    def _abstain(cls, value: object) -> object:
+        if not isinstance(value, bool):
+            refuse("'abstain' must be true or false")
+        return value
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _sources(cls, value: object) -> tuple[GoldSource, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            refuse("'source' must be a list of {doc, anchor}")
+        out = []
+        for item in value:
+            if isinstance(item, GoldSource):
+                out.append(item)
+            elif isinstance(item, dict) and {"doc", "anchor"} <= set(item):
+                out.append(GoldSource(str(item["doc"]), str(item["anchor"])))
+            else:
+                refuse("every source needs 'doc' and 'anchor'")
+        return tuple(out)
+
+    @field_validator("category", "note", "kind", "variant_of", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> str:
+        return str(value or "")
+
+    @field_validator("register", mode="before")
+    @classmethod
+    def _register(cls, value: object) -> str:
+        register = str(value or "original")
+        if register not in REGISTERS:
+            refuse(f"'register' must be one of {', '.join(REGISTERS)}")
+        return register
+
     @property
     def stratum(self) -> str:
         """The group a split keeps balanced: language and kind (or category)."""
         return f"{self.language or '?'}/{self.kind or self.category}"
-
-
-def _strings(value: object, what: str, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise QuestionFileError(f"{where}: '{what}' must be a list of non-empty strings")
-    return tuple(value)
-
-
-def _sources(value: object, where: str) -> tuple[GoldSource, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise QuestionFileError(f"{where}: 'source' must be a list of {{doc, anchor}}")
-    out = []
-    for item in value:
-        if not isinstance(item, dict) or not {"doc", "anchor"} <= set(item):
-            raise QuestionFileError(f"{where}: every source needs 'doc' and 'anchor'")
-        out.append(GoldSource(str(item["doc"]), str(item["anchor"])))
-    return tuple(out)
 
 
 def _entry(raw: object, index: int, path: Path) -> Question:
@@ -97,35 +128,15 @@ def _entry(raw: object, index: int, path: Path) -> Question:
         raise QuestionFileError(f"{where}: must be a mapping with at least 'question'")
     if raw.get("id") is not None:
         where += f" (id {raw['id']!r})"
-    unknown = set(raw) - FIELDS
-    if unknown:
-        raise QuestionFileError(f"{where}: unknown field(s) {sorted(unknown)}")
-    question = raw.get("question")
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionFileError(f"{where}: 'question' is missing or empty")
-    raw_id = raw.get("id")
-    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
-        raise QuestionFileError(f"{where}: 'id' must be text or a number")
-    abstain = raw.get("abstain", False)
-    if not isinstance(abstain, bool):
-        raise QuestionFileError(f"{where}: 'abstain' must be true or false")
-    register = str(raw.get("register") or "original")
-    if register not in REGISTERS:
-        raise QuestionFileError(f"{where}: 'register' must be one of {', '.join(REGISTERS)}")
-    return Question(
-        id=f"q{index + 1}" if raw_id is None or raw_id == "" else str(raw_id),
-        question=question,
-        expected=_strings(raw.get("expected"), "expected", where),
-        abstain=abstain,
-        source=_sources(raw.get("source"), where),
-        category=str(raw.get("category") or ("out-of-scope" if abstain else "uncategorised")),
-        language=raw.get("language"),
-        context=_strings(raw.get("context"), "context", where),
-        note=str(raw.get("note") or ""),
-        kind=str(raw.get("kind") or ""),
-        register=register,
-        variant_of=str(raw.get("variant_of") or ""),
-    )
+    values = {str(k): v for k, v in raw.items()}
+    if values.get("id") is None or values.get("id") == "":
+        values["id"] = f"q{index + 1}"
+    if not values.get("category"):
+        values["category"] = "out-of-scope" if values.get("abstain") is True else "uncategorised"
+    try:
+        return Question(**values)
+    except ValidationError as exc:
+        raise QuestionFileError(f"{where}: {entry_problem(exc)}") from None
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from kernwijzer.files import load_yaml
+from kernwijzer.files import entry_problem, load_yaml, refuse
 from kernwijzer.ingest.cleaning import clean
 from kernwijzer.ingest.sections import Section
 from kernwijzer.text.structure import SENTINELS, Mark
@@ -33,9 +35,17 @@ class CorpusError(ValueError):
     """A corpus file or metadata entry that cannot be used; the message names it."""
 
 
-@dataclass(frozen=True)
+# Metadata values a YAML file may give as a date or number; stored as the text they read as.
+_AS_TEXT = ("date", "url", "publisher", "version", "added", "superseded_on")
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class SourceInfo:
-    """What is known about one source document (unknown = None, never invented)."""
+    """What is known about one source document (unknown = None, never invented).
+
+    Also the schema of a ``sources.yaml`` entry: an entry is validated by building one, and
+    each refusal says what is wrong in the file's own terms (``files.entry_problem``).
+    """
 
     id: str
     file: str
@@ -60,6 +70,58 @@ class SourceInfo:
     replaces: str | None = None
     superseded_by: str | None = None
     superseded_on: str | None = None
+
+    @field_validator("id", "file", "title", mode="before")
+    @classmethod
+    def _given(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str) or not value.strip():
+            refuse(f"'{info.field_name}' is missing or empty")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not DOC_ID.fullmatch(value):
+            refuse("id must be lower-case letters, digits, '-'")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        if Path(value).is_absolute() or ".." in Path(value).parts:
+            refuse(f"file must be inside the corpus folder, not {value!r}")
+        return value
+
+    @field_validator(*_AS_TEXT, mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return None if value is None else str(value)
+
+    @field_validator("url")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"']+", value):
+            refuse(f"url must be an http(s) address, not {value!r}")
+        return value
+
+    @field_validator("chrome", mode="before")
+    @classmethod
+    def _lines(cls, value: object) -> object:
+        return () if value is None else value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        if value not in PROFILES:
+            refuse(f"profile must be one of {PROFILES}")
+        return value
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        if value not in STATUSES:
+            refuse(f"status must be one of {STATUSES}")
+        return value
 
     @property
     def edition(self) -> str | None:
@@ -89,7 +151,6 @@ class Document:
         return self.info.id
 
 
-_ENTRY_FIELDS = set(SourceInfo.__dataclass_fields__)
 MAX_DOCUMENT_BYTES = 5_000_000  # a policy text is kilobytes; megabytes mean a wrong file
 
 
@@ -97,32 +158,10 @@ def _source_info(entry: object, index: int, meta_path: Path) -> SourceInfo:
     if not isinstance(entry, dict):
         raise CorpusError(f"{meta_path}: entry {index} is not a mapping")
     label = entry.get("id") or f"entry {index}"
-    unknown = set(entry) - _ENTRY_FIELDS
-    if unknown:
-        raise CorpusError(f"{meta_path}: {label}: unknown field(s) {sorted(unknown)}")
-    for required in ("id", "file", "title"):
-        if not isinstance(entry.get(required), str) or not entry[required].strip():
-            raise CorpusError(f"{meta_path}: {label}: missing or empty '{required}'")
-    if not DOC_ID.fullmatch(entry["id"]):
-        raise CorpusError(f"{meta_path}: {label}: id must be lower-case letters, digits, '-'")
-    file = Path(entry["file"])
-    if file.is_absolute() or ".." in file.parts:
-        raise CorpusError(
-            f"{meta_path}: {label}: file must be inside the corpus folder, not {entry['file']!r}"
-        )
-    url = entry.get("url")
-    if url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", str(url)):
-        raise CorpusError(f"{meta_path}: {label}: url must be an http(s) address, not {url!r}")
-    if entry.get("profile", "web") not in PROFILES:
-        raise CorpusError(f"{meta_path}: {label}: profile must be one of {PROFILES}")
-    if entry.get("status", "active") not in STATUSES:
-        raise CorpusError(f"{meta_path}: {label}: status must be one of {STATUSES}")
-    values = dict(entry)
-    values["chrome"] = tuple(entry.get("chrome") or ())
-    for key in ("date", "url", "publisher", "version", "added", "superseded_on"):
-        if values.get(key) is not None:
-            values[key] = str(values[key])
-    return SourceInfo(**values)
+    try:
+        return SourceInfo(**{str(k): v for k, v in entry.items()})
+    except ValidationError as exc:
+        raise CorpusError(f"{meta_path}: {label}: {entry_problem(exc)}") from None
 
 
 def load_sources(corpus_dir: Path, required: bool = True) -> list[SourceInfo]:
@@ -263,7 +302,6 @@ class LoadedDocument:
         marks: list[dict[str, Any]],
     ) -> LoadedDocument:
         """A stored document back from the fields `document_fields` gave, and its text."""
-        info = {**info, "chrome": tuple(info.get("chrome") or ())}  # JSON has no tuples
         return cls(
             SourceInfo(**info),
             text,
