@@ -54,7 +54,7 @@ def main() -> None:
     dense = VectorStoreIndex.from_vector_store(
         kw.store.chunk_vector_store(kw.snapshot.manifest),
         embed_model=LlamaIndexEmbedding(
-            Embedder(settings.model_copy(update={"embedding_backend": "torch"}))
+            Embedder(settings.updated(embedding_backend="torch").embedding)
         ),
     ).as_retriever(similarity_top_k=10)
     dense.retrieve("warm-up")
@@ -84,7 +84,7 @@ def main() -> None:
     result["embedding_share_p50"] = (
         result["query_embedding_ms"]["p50"] / result["kernwijzer_ms"]["p50"]
     )
-    result["backend"] = settings.embedding_backend
+    result["backend"] = settings.embedding.embedding_backend
     (ROOT / "benchmarks" / "results" / "latency.json").write_text(json.dumps(result, indent=1))
     print(f"{len(questions)} questions x {args.repeat}")
     for name in ("kernwijzer_ms", "llamaindex_dense_ms", "query_embedding_ms"):

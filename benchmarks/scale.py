@@ -94,7 +94,7 @@ def main() -> None:
         make_corpus(corpus, factor)
         shutil.rmtree(index, ignore_errors=True)
         settings = load_settings(corpus_dir=corpus, index_dir=index)
-        embedder = embedder or Embedder(settings)
+        embedder = embedder or Embedder(settings.embedding)
         started = time.perf_counter()
         report = build_index(settings, embedder=embedder, progress=True)
         build_s = time.perf_counter() - started
@@ -108,7 +108,7 @@ def main() -> None:
             kw.answer(q)
             lat.append((time.perf_counter() - t) * 1000)
         lat.sort()
-        exact = kw.with_settings(settings.model_copy(update={"rank_depth": 10**9}))
+        exact = kw.with_settings(settings.updated(rank_depth=10**9))
         same_top1, overlap = 0, 0.0
         for q in questions:
             fast_hits, exact_hits = (k.retriever.search(k.query(q), 5).hits for k in (kw, exact))

@@ -79,7 +79,7 @@ def tune(base: Settings, questions: list[Question], rounds: int) -> dict[str, An
     current = {name: getattr(base, name) for name in GRID}
 
     def evaluate(values: dict[str, float]) -> tuple[dict[str, float], Kernwijzer]:
-        variant = kw.with_settings(base.model_copy(update=values))
+        variant = kw.with_settings(base.updated(**values))
         return _score(variant, tuning), variant
 
     def step(metrics: dict[str, float], variant: Kernwijzer) -> dict[str, Any]:

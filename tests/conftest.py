@@ -57,7 +57,7 @@ def documents():
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return Embedder(load_settings())
+    return Embedder(load_settings().embedding)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +78,7 @@ def kw(index_settings: Settings, embedder: Embedder) -> Kernwijzer:
 @pytest.fixture(scope="session")
 def fake_embedder() -> FakeEmbedder:
     """The fake encoder (``tests/fakes.py``): vectors without a model."""
-    return FakeEmbedder(load_settings())
+    return FakeEmbedder(load_settings().embedding)
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +101,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The environment a subprocess (CLI, app, benchmark) needs to use these settings' data."""
     return {
         **os.environ,
-        "KERNWIJZER_INDEX_DIR": str(settings.index_dir),
-        "KERNWIJZER_CORPUS_DIR": str(settings.corpus_dir),
+        "KERNWIJZER_INDEX_DIR": str(settings.store.index_dir),
+        "KERNWIJZER_CORPUS_DIR": str(settings.corpus.corpus_dir),
     }
 
 

@@ -40,6 +40,6 @@ def test_killed_builds_leave_the_previous_index_working(small_settings, embedder
         assert ok
     final = build_index(small_settings, embedder=embedder, progress=False)
     assert final.chunks > 0
-    builds = list((small_settings.index_dir / "builds").iterdir())
+    builds = list((small_settings.store.index_dir / "builds").iterdir())
     assert len(builds) == 1, "leftovers of killed builds were not cleaned up"
     (output_dir / "fault-kills.txt").write_text("\n".join(outcomes) + "\n")

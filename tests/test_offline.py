@@ -92,7 +92,7 @@ def test_no_connection_attempt_leaves_the_machine(index_settings, tmp_path):
         env={
             **settings_env(index_settings),
             "HOME": str(tmp_path),
-            "KERNWIJZER_CACHE_DIR": str(index_settings.cache_dir),
+            "KERNWIJZER_CACHE_DIR": str(index_settings.embedding.cache_dir),
         },
         timeout=300,
     )
@@ -120,7 +120,7 @@ def test_a_chat_with_a_history_bucket_header_and_a_hub_token_stays_on_the_machin
     env = {
         **settings_env(index_settings),
         "HOME": str(home),
-        "KERNWIJZER_CACHE_DIR": str(index_settings.cache_dir),
+        "KERNWIJZER_CACHE_DIR": str(index_settings.embedding.cache_dir),
         "KERNWIJZER_PORT": str(port),
         "HF_TOKEN": "hf_" + "y" * 34,
         "GRADIO_RUN_HISTORY": "True",

@@ -24,14 +24,11 @@ def _citation(kw, index: int):
     _, citations = compose(
         kw.snapshot,
         [Hit(index, 1.0, 1.0, 0.0, 0.0)],
+        kw.settings.updated(citation_margin=1.0, answer_margin=1.0, answer_sentences=1).answer,
         question="",
         language="nl",
         abstain=False,
-        limit=1,
-        margin=1.0,
-        answer_margin=1.0,
-        answer_sentences=1,
-        context_chars=kw.settings.quote_context_chars,
+        top_k=1,
     )
     return citations[0] if citations else None
 
@@ -155,7 +152,7 @@ def test_any_composed_quote_is_in_the_original(kw, originals, data):
         (Hit(i, s, s, 0.0, 0.0) for i, s in zip(picks, scores, strict=True)),
         key=lambda h: -h.score,
     )
-    for span in select_spans(kw.snapshot, hits, 8, 1.0, kw.settings.quote_context_chars):
+    for span in select_spans(kw.snapshot, hits, 8, 1.0, kw.settings.answer.quote_context_chars):
         quote = kw.snapshot.documents[span.doc_id].text[span.start : span.end]
         assert originals[span.doc_id].check(quote) is not None, quote[:200]
 

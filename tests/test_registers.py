@@ -133,7 +133,7 @@ def test_near_misses_are_not_answered_with_confidence(kw, question):
 )
 def test_a_partial_answer_says_so_first_and_calls_no_passage_strong(kw, question, said):
     # Every answer below the boundary is partial: the outcome as a reader meets it.
-    cautious = kw.with_settings(kw.settings.model_copy(update={"partial_threshold": 0.9999}))
+    cautious = kw.with_settings(kw.settings.updated(partial_threshold=0.9999))
     answer = cautious.answer(question)
     assert answer.status == "partial" and not answer.abstained
     assert answer.answer.startswith(said)

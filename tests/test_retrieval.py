@@ -61,20 +61,21 @@ def test_a_small_index_is_scored_exactly_without_faiss(fake_kw):
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_a_shallow_fusion_moves_scores_by_less_than_the_bound(fake_kw, question):
     depth = 200
-    shallow = fake_kw.with_settings(fake_kw.settings.model_copy(update={"rank_depth": depth}))
+    shallow = fake_kw.with_settings(fake_kw.settings.updated(rank_depth=depth))
     assert shallow.retriever.approximate
     query = fake_kw.query(question)
     full = {h.index: h for h in fake_kw.retriever.search(query, limit=30).hits}
     cut = {h.index: h for h in shallow.retriever.search(query, limit=30).hits}
     s = fake_kw.settings
     weights = (
-        s.dense_weight
-        + s.section_weight
-        + (1 + s.section_weight) * max(s.lexical_weight_nl, s.lexical_weight_en)
+        s.retrieval.dense_weight
+        + s.retrieval.section_weight
+        + (1 + s.retrieval.section_weight)
+        * max(s.retrieval.lexical_weight_nl, s.retrieval.lexical_weight_en)
     )
     # Each signal's share of a sentence beyond the depth is below weight/(k + depth);
     # fused scores are scaled by k.
-    bound = weights / (s.rrf_k + depth) * s.rrf_k
+    bound = weights / (s.retrieval.rrf_k + depth) * s.retrieval.rrf_k
     for index in full.keys() & cut.keys():
         assert abs(full[index].score - cut[index].score) <= bound + 1e-9
         assert full[index].dense == pytest.approx(cut[index].dense, abs=1e-6)

@@ -56,8 +56,8 @@ def chroma_server(tmp_path):
 
 def test_index_and_answer_through_a_chroma_server(chroma_server, small_settings, embedder):
     settings = load_settings(
-        corpus_dir=small_settings.corpus_dir,
-        index_dir=small_settings.index_dir,
+        corpus_dir=small_settings.corpus.corpus_dir,
+        index_dir=small_settings.store.index_dir,
         chroma_host="127.0.0.1",
         chroma_port=chroma_server,
     )
@@ -65,7 +65,9 @@ def test_index_and_answer_through_a_chroma_server(chroma_server, small_settings,
     assert (
         report.store == f"chroma://127.0.0.1:{chroma_server}" and report.embedded == report.chunks
     )
-    assert not (settings.index_dir / "manifest.json").exists()  # nothing went to the local store
+    assert not (
+        settings.store.index_dir / "manifest.json"
+    ).exists()  # nothing went to the local store
     again = build_index(settings, embedder=embedder, progress=False)
     assert again.embedded == 0 and again.reused == again.chunks
     # Two app instances share one server.

@@ -72,7 +72,7 @@ def test_the_app_listens_before_the_model_is_loaded(index_settings, embedder):
     """Started, not yet loaded: health says loading, the API asks to come back, the chat
     says it is loading and keeps the question; once loaded, all of them answer."""
     from kernwijzer.pipeline import Kernwijzer
-    from kernwijzer.web.chat import respond
+    from kernwijzer.web.turn import respond
 
     kw = Kernwijzer(index_settings, embedder)  # not warmed up: as just after a start
     started = TestClient(build_app(kw, index_settings), base_url="http://127.0.0.1:7860")

@@ -194,7 +194,7 @@ def cmd_sections(args: argparse.Namespace, settings: Settings) -> int:
     from kernwijzer.ingest.corpus import load_corpus
     from kernwijzer.ingest.sections import build_sections
 
-    docs = load_corpus(settings.corpus_dir, settings.max_document_bytes)
+    docs = load_corpus(settings.corpus.corpus_dir, settings.corpus.max_document_bytes)
     if args.doc_id:
         docs = [d for d in docs if d.id == args.doc_id]
         if not docs:
@@ -261,7 +261,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         for q in questions:  # refuse the whole batch before answering anything
             try:
                 check_question(
-                    q.question, settings.max_question_chars, [Turn(c) for c in q.context]
+                    q.question, settings.retrieval.max_question_chars, [Turn(c) for c in q.context]
                 )
             except QuestionError as exc:
                 raise QuestionFileError(f"{args.file.name}, id {q.id!r}: {exc}") from exc
@@ -276,12 +276,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             )
             _print_json(answer.to_dict())
         return 0
-    text = check_question(args.question, settings.max_question_chars)
+    text = check_question(args.question, settings.retrieval.max_question_chars)
     answer = Kernwijzer(settings).answer(text, top_k=args.top_k, documents=documents)
     if args.json:
         _print_json(answer.to_dict())
     else:
-        print(format_answer(answer, f"http://{settings.host}:{settings.port}"))
+        print(format_answer(answer, f"http://{settings.app.host}:{settings.app.port}"))
     return 0
 
 
@@ -304,7 +304,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     )
     # The index lock: no build reads the corpus while it changes.
     with IndexStore(settings).lock():
-        added = add_document(settings.corpus_dir, new, settings.max_document_bytes)
+        added = add_document(settings.corpus.corpus_dir, new, settings.corpus.max_document_bytes)
     if args.json:
         _print_json(added.to_dict())
         return 0
@@ -315,7 +315,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         f"sections ({ex.headings} marked headings), {_count(ex.tables, 'table')} "
         f"({_count(ex.table_rows, 'row')})"
     )
-    folder = settings.corpus_dir
+    folder = settings.corpus.corpus_dir
     print(f"  files: {folder / info.file} (text), {folder / str(info.original)} (published)")
     if added.archived:
         print(f"  replaces '{added.archived.id}', now in {folder / 'archive'} (superseded)")
@@ -338,7 +338,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     """List the corpus's documents and superseded editions."""
     from kernwijzer.ingest.catalogue import list_sources
 
-    rows = list_sources(settings.corpus_dir)
+    rows = list_sources(settings.corpus.corpus_dir)
     if args.json:
         _print_json([r.to_dict() for r in rows])
         return 0
@@ -348,7 +348,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
     # Metadata is text: "[/bold]" in a title must be printed, not read as markup, and
     # "root:x:0" must not become an emoji.
-    table = Table(title=escape(f"Sources in {settings.corpus_dir}"))
+    table = Table(title=escape(f"Sources in {settings.corpus.corpus_dir}"))
     for col in ("id", "title", "publisher", "date", "version", "status", "sha256"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -395,7 +395,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report.html_report(result), encoding="utf-8")
-    last = settings.data_dir / "eval" / "last-run.json"
+    last = settings.app.data_dir / "eval" / "last-run.json"
     previous = json.loads(last.read_text(encoding="utf-8")) if last.exists() else None
     last.parent.mkdir(parents=True, exist_ok=True)
     # The stored run the next `--compare` is measured against: never half of one.
@@ -410,7 +410,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _question_file(args: argparse.Namespace, settings: Settings) -> Path:
-    return Path(args.questions or settings.corpus_dir.parent / "evals" / "questions.yaml")
+    return Path(args.questions or settings.corpus.corpus_dir.parent / "evals" / "questions.yaml")
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -436,7 +436,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
     from kernwijzer.web.feedback import FeedbackStore, export_questions
 
-    store = FeedbackStore(args.file or settings.data_dir / FEEDBACK_FILE)
+    store = FeedbackStore(args.file or settings.app.data_dir / FEEDBACK_FILE)
     if args.feedback_command == "counts":
         _print_json(store.counts())
         return 0
@@ -458,17 +458,17 @@ def cmd_model(args: argparse.Namespace, settings: Settings) -> int:
     from kernwijzer.index.gemmaprep import licence_line
 
     if settings.profile is None:
-        print(f"Model {settings.model} is not a prepared profile; nothing to do.")
+        print(f"Model {settings.embedding.model} is not a prepared profile; nothing to do.")
         return 0
 
     def say(line: str) -> None:
         print(line, file=sys.stderr)
 
-    folder = prepare_model(settings, say)
+    folder = prepare_model(settings.embedding, say)
     modelprep.export_onnx(folder)
-    if settings.model != LIGHT_MODEL:
+    if settings.embedding.model != LIGHT_MODEL:
         print(licence_line())
-    print(f"Model {settings.model} ready in {folder}")
+    print(f"Model {settings.embedding.model} ready in {folder}")
     return 0
 
 

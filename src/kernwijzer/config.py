@@ -1,4 +1,4 @@
-"""One typed settings object for the whole pipeline.
+"""One typed settings object for the whole pipeline, one part per stage.
 
 Values come from, in rising priority: the defaults below, a named preset or YAML file
 (``--config``), ``KERNWIJZER_*`` environment variables, and CLI flags. Settings are built
@@ -10,15 +10,16 @@ Deliberately not here: anything that is derived from the data (e.g. the index fi
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import yaml
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from kernwijzer.files import load_yaml
 
@@ -86,19 +87,24 @@ def _default_cache() -> Path:
     return Path(base) / "kernwijzer"
 
 
-class Settings(BaseSettings):
-    """Every knob of Kernwijzer, with the offline defaults."""
+class Stage(BaseModel):
+    """The settings of one pipeline stage: every field described, no unknown names."""
 
-    model_config = SettingsConfigDict(env_prefix="KERNWIJZER_", extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    # --- corpus and index locations
+
+class CorpusSettings(Stage):
+    """Where the sources are and what a source file may be."""
+
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder with sources.yaml.")
-    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded Chroma store.")
-    cache_dir: Path = Field(
-        default_factory=_default_cache, description="Prepared model weights (outside git)."
+    max_document_bytes: int = Field(
+        5_000_000, ge=1, description="A corpus file larger than this is refused."
     )
 
-    # --- embedding
+
+class EmbeddingSettings(Stage):
+    """Which model embeds, how it runs and where its prepared weights are kept."""
+
     model: str = Field(
         DEFAULT_MODEL,
         description="embeddinggemma-300m (default), multilingual-e5-small (the light "
@@ -120,21 +126,42 @@ class Settings(BaseSettings):
     onnx_threads: int = Field(
         0, ge=0, description="ONNX Runtime threads per embedding call; 0 = one per core."
     )
+    cache_dir: Path = Field(
+        default_factory=_default_cache,
+        description="Prepared model weights and derived copies (outside git).",
+    )
 
-    # --- chunking
+    @property
+    def profile(self) -> ModelProfile | None:
+        """The prepared model's profile (None for a model given by name or path)."""
+        return profile_of(self.model)
+
+
+class ChunkingSettings(Stage):
+    """How a section is cut into chunks."""
+
     chunk_tokens: int = Field(200, ge=32, description="Chunk size in model tokens.")
     chunk_overlap: int = Field(30, ge=0, description="Chunk overlap in model tokens.")
 
-    # --- store
+
+class StoreSettings(Stage):
+    """Where the index lives: the embedded store under ``index_dir`` or a Chroma server."""
+
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded Chroma store.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
     chroma_port: int = Field(8000, description="Chroma server port.")
     collection_prefix: str = Field("kernwijzer", description="Prefix of Chroma collections.")
 
-    # --- retrieval and answer
-    top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
-    show_all_top_k: int = Field(
-        25, ge=1, le=50, description="Citations when the app's 'show all passages' is on."
-    )
+    @property
+    def server_mode(self) -> bool:
+        """True when a Chroma server is configured instead of the embedded store."""
+        return bool(self.chroma_host)
+
+
+class RetrievalSettings(Stage):
+    """What a question may be, and how the signals are ranked and fused."""
+
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     candidates: int = Field(
         80,
         ge=1,
@@ -164,6 +191,26 @@ class Settings(BaseSettings):
     english_terms: bool = Field(
         True, description="English questions: search the lexicon's Dutch words lexically."
     )
+    short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
+    rrf_short_scale: float = Field(
+        0.1,
+        ge=0,
+        description="Under reciprocal rank fusion, the short-line penalty is short_penalty "
+        "times this (fused rank scores are on another scale than similarities).",
+    )
+    note_penalty: float = Field(0.1, ge=0, description="Penalty for quotable footnotes.")
+    cue_bonus: float = Field(
+        0.1, ge=0, description="Bonus for a sentence shaped like the answer the question asks."
+    )
+
+
+class AnswerSettings(Stage):
+    """Whether to answer, and what the answer quotes and cites."""
+
+    top_k: int = Field(8, ge=1, le=50, description="Citations returned per answer.")
+    show_all_top_k: int = Field(
+        25, ge=1, le=50, description="Citations when the app's 'show all passages' is on."
+    )
     citation_margin: float = Field(
         1.0,
         ge=0,
@@ -180,22 +227,12 @@ class Settings(BaseSettings):
     abstain_margin: float = Field(
         1.0, ge=0, description="citation_margin for the nearest passages under a refusal."
     )
-    short_penalty: float = Field(0.15, ge=0, description="Penalty for lines under six words.")
-    rrf_short_scale: float = Field(
-        0.1,
-        ge=0,
-        description="Under reciprocal rank fusion, the short-line penalty is short_penalty "
-        "times this (fused rank scores are on another scale than similarities).",
-    )
-    note_penalty: float = Field(0.1, ge=0, description="Penalty for quotable footnotes.")
-    cue_bonus: float = Field(
-        0.1, ge=0, description="Bonus for a sentence shaped like the answer the question asks."
-    )
     quote_context_chars: int = Field(
         1000,
         ge=0,
         description="Quote the whole paragraph or item around a sentence up to this size.",
     )
+    answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
     answerable_threshold: float | None = Field(
         None,
         gt=0,
@@ -215,13 +252,11 @@ class Settings(BaseSettings):
         description="Fitted answerability model (JSON from `kernwijzer calibrate`); "
         "unset = the packaged one.",
     )
-    answer_sentences: int = Field(2, ge=1, le=3, description="Quoted sentences in the answer.")
-    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
-    max_document_bytes: int = Field(
-        5_000_000, ge=1, description="A corpus file larger than this is refused."
-    )
 
-    # --- app
+
+class AppSettings(Stage):
+    """The browser app: where it listens, whom it answers, what it keeps."""
+
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, description="Port the app listens on.")
     log_questions: bool = Field(False, description="Write questions to the log.")
@@ -254,31 +289,103 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data", description="Local data the app writes (answer feedback)."
     )
 
+
+# The stages in pipeline order. A setting's name is unique over all stages, so presets,
+# KERNWIJZER_* variables, CLI flags and the eval record name it flat (``top_k``), as before
+# the settings were nested; the stage it belongs to is looked up here.
+STAGES: dict[str, type[Stage]] = {
+    "corpus": CorpusSettings,
+    "embedding": EmbeddingSettings,
+    "chunking": ChunkingSettings,
+    "store": StoreSettings,
+    "retrieval": RetrievalSettings,
+    "answer": AnswerSettings,
+    "app": AppSettings,
+}
+STAGE_OF: dict[str, str] = {
+    name: stage for stage, model in STAGES.items() for name in model.model_fields
+}
+if len(STAGE_OF) != sum(len(m.model_fields) for m in STAGES.values()):
+    raise RuntimeError("A setting name is used by two stages: flat names must stay unique")
+FIELDS: dict[str, FieldInfo] = {
+    name: field for model in STAGES.values() for name, field in model.model_fields.items()
+}
+
+
+def _flat(values: dict[str, Any]) -> dict[str, Any]:
+    """Values by flat name; they may come grouped by stage (a mapping or a stage object)."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in STAGES and isinstance(value, Stage):
+            flat.update(value.model_dump(exclude_unset=True))
+        elif key in STAGES and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+class Settings(BaseModel):
+    """Every knob of Kernwijzer, with the offline defaults, one object per stage.
+
+    Read as ``settings.retrieval.rrf_k``; given flat (``Settings(rrf_k=10)``, presets,
+    ``KERNWIJZER_RRF_K``) or nested (``{"retrieval": {"rrf_k": 10}}``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    corpus: CorpusSettings = Field(
+        default_factory=lambda: CorpusSettings(), description=CorpusSettings.__doc__
+    )
+    embedding: EmbeddingSettings = Field(
+        default_factory=lambda: EmbeddingSettings(), description=EmbeddingSettings.__doc__
+    )
+    chunking: ChunkingSettings = Field(
+        default_factory=lambda: ChunkingSettings(), description=ChunkingSettings.__doc__
+    )
+    store: StoreSettings = Field(
+        default_factory=lambda: StoreSettings(), description=StoreSettings.__doc__
+    )
+    retrieval: RetrievalSettings = Field(
+        default_factory=lambda: RetrievalSettings(), description=RetrievalSettings.__doc__
+    )
+    answer: AnswerSettings = Field(
+        default_factory=lambda: AnswerSettings(), description=AnswerSettings.__doc__
+    )
+    app: AppSettings = Field(default_factory=lambda: AppSettings(), description=AppSettings.__doc__)
+
     @model_validator(mode="before")
     @classmethod
-    def _profile_defaults(cls, data: Any) -> Any:
-        """Fill what the model's profile fixes (prompts, fitted weights) unless given."""
+    def _nest(cls, data: Any) -> Any:
+        """Sort flat names into their stage, after filling what the model's profile fixes."""
         if not isinstance(data, dict):
             return data
-        model = data.get("model", DEFAULT_MODEL)
-        profile = profile_of(str(model))
-        if profile is None:
-            return data
-        given = dict(data)
-        given["model"] = profile.name
-        defaults = {
-            "query_prefix": profile.query_prefix,
-            "passage_prefix": profile.passage_prefix,
-            **profile.fitted,
+        nested: dict[str, Any] = {}
+        flat = _with_profile(_flat(data))
+        for key, value in flat.items():
+            stage = STAGE_OF.get(key)
+            if stage is None:
+                nested[key] = value  # refused below: extra="forbid" names it
+            else:
+                nested.setdefault(stage, {})[key] = value
+        return nested
+
+    def flat(self) -> dict[str, Any]:
+        """Every setting by its flat name (the eval record, presets, ``updated``)."""
+        return {
+            name: value
+            for stage in STAGES
+            for name, value in getattr(self, stage).model_dump().items()
         }
-        for name, value in defaults.items():
-            given.setdefault(name, value)
-        return given
+
+    def updated(self, **values: Any) -> Settings:
+        """These settings with some changed by flat name, validated again."""
+        return Settings(**{**self.flat(), **values})
 
     @property
     def profile(self) -> ModelProfile | None:
         """The prepared model's profile (None for a model given by name or path)."""
-        return profile_of(self.model)
+        return self.embedding.profile
 
     @property
     def packaged_answerability(self) -> str:
@@ -286,10 +393,22 @@ class Settings(BaseSettings):
         profile = self.profile or PROFILES[DEFAULT_MODEL]
         return profile.answerability
 
-    @property
-    def server_mode(self) -> bool:
-        """True when a Chroma server is configured instead of the embedded store."""
-        return bool(self.chroma_host)
+
+def _with_profile(flat: dict[str, Any]) -> dict[str, Any]:
+    """Fill what the model's profile fixes (prompts, fitted weights) unless given."""
+    profile = profile_of(str(flat.get("model", DEFAULT_MODEL)))
+    if profile is None:
+        return flat
+    given = dict(flat)
+    given["model"] = profile.name
+    defaults = {
+        "query_prefix": profile.query_prefix,
+        "passage_prefix": profile.passage_prefix,
+        **profile.fitted,
+    }
+    for name, value in defaults.items():
+        given.setdefault(name, value)
+    return given
 
 
 MAX_CONFIG_BYTES = 1_000_000  # a settings file is a few lines; /dev/zero is not one
@@ -312,11 +431,61 @@ def _read_config(path: Path) -> dict[str, Any]:
     return loaded
 
 
+ENV_PREFIX = "KERNWIJZER_"
+
+
+def _environment() -> dict[str, Any]:
+    """The ``KERNWIJZER_*`` variables by flat setting name, as pydantic-settings read them.
+
+    Read here, not by pydantic-settings, because the names stay flat while the settings are
+    nested. Names match in any case; a list is given as JSON (``["a.example", "b.example"]``).
+    """
+    values: dict[str, Any] = {}
+    unknown = []
+    for name, value in os.environ.items():
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key not in FIELDS:
+            unknown.append(name)
+        elif get_origin(FIELDS[key].annotation) is list:
+            try:
+                values[key] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise SettingsError(f"{name} must be a JSON list: {exc}") from exc
+        else:
+            values[key] = value
+    if unknown:
+        # A typo must not pass unnoticed: the setting it meant keeps its default.
+        logging.getLogger(__name__).warning(
+            "Ignoring unknown setting(s) %s; known are KERNWIJZER_ + %s",
+            ", ".join(sorted(unknown)),
+            ", ".join(n.upper() for n in FIELDS),
+        )
+    return values
+
+
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message names it as the user gives it."""
+
+
+def _refusal(exc: ValidationError) -> SettingsError:
+    """A validation error told by flat names (``top_k``), not by stage (``answer.top_k``)."""
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        name = loc[1] if len(loc) > 1 and loc[0] in STAGES else ".".join(loc)
+        given = f" (given {error['input']!r})" if name in FIELDS else ""
+        lines.append(f"setting {name} / {ENV_PREFIX}{name.upper()}: {error['msg']}{given}")
+    return SettingsError("Invalid settings: " + "; ".join(lines))
+
+
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
     """Build settings from a preset name or YAML file, the environment and overrides.
 
-    ``config`` is a file path or the name of a preset in ``evals/configs/``. Overrides
-    whose value is None are ignored, so CLI flags that were not given do not mask env vars.
+    ``config`` is a file path or the name of a preset in ``evals/configs/``. The environment
+    beats a preset, and overrides beat both; overrides whose value is None are ignored, so
+    CLI flags that were not given do not mask env vars.
     """
     values: dict[str, Any] = {}
     if config:
@@ -325,22 +494,10 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
             path = PRESETS_DIR / f"{config}.yaml"
         if not path.exists():
             raise ValueError(f"Unknown config {config!r}: no such file or preset in {PRESETS_DIR}")
-        values.update(_read_config(path))
-    unknown = sorted(
-        name
-        for name in os.environ
-        if name.startswith("KERNWIJZER_")
-        and name.removeprefix("KERNWIJZER_").lower() not in Settings.model_fields
-    )
-    if unknown:
-        # A typo must not pass unnoticed: the setting it meant keeps its default.
-        logging.getLogger(__name__).warning(
-            "Ignoring unknown setting(s) %s; known are KERNWIJZER_ + %s",
-            ", ".join(unknown),
-            ", ".join(n.upper() for n in Settings.model_fields),
-        )
-    env_set = {name for name in Settings.model_fields if f"KERNWIJZER_{name.upper()}" in os.environ}
-    # Environment beats a preset file: drop preset keys the environment sets.
-    values = {k: v for k, v in values.items() if k not in env_set}
+        values.update(_flat(_read_config(path)))
+    values.update(_environment())
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise _refusal(exc) from None

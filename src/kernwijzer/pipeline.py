@@ -51,7 +51,7 @@ class Kernwijzer:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings)
+        self.embedder = embedder or Embedder(settings.embedding)
         self.store = IndexStore(settings)
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
@@ -78,7 +78,7 @@ class Kernwijzer:
         with self._lock:
             if self._snapshot is None or self._retriever is None:
                 self._snapshot = IndexSnapshot.load(self.store, self.embedder.model_id)
-                self._retriever = HybridRetriever(self._snapshot, self.settings)
+                self._retriever = HybridRetriever(self._snapshot, self.settings.retrieval)
             return self._snapshot, self._retriever
 
     def words(self, snapshot: IndexSnapshot) -> CorpusWords:
@@ -97,9 +97,9 @@ class Kernwijzer:
         """
         other = Kernwijzer(settings, embedder=self.embedder)
         snapshot, _ = self._loaded()
-        other._snapshot, other._retriever = snapshot, HybridRetriever(snapshot, settings)
+        other._snapshot, other._retriever = snapshot, HybridRetriever(snapshot, settings.retrieval)
         other._warm, other._bank, other._words = self._warm, self._bank, self._words
-        if settings.answerability_model == self.settings.answerability_model:
+        if settings.answer.answerability_model == self.settings.answer.answerability_model:
             other._answerability = self._answerability
         return other
 
@@ -147,7 +147,7 @@ class Kernwijzer:
         """The fitted answerability model (the configured file, or the packaged one)."""
         if self._answerability is None:
             self._answerability = AnswerabilityModel.load(
-                self.settings.answerability_model, self.settings.packaged_answerability
+                self.settings.answer.answerability_model, self.settings.packaged_answerability
             )
         return self._answerability
 
@@ -156,15 +156,23 @@ class Kernwijzer:
         """The off-topic question bank's vectors for this model (loaded on first use)."""
         if self._bank is None:
             self._bank = OffTopicBank.load(
-                self.embedder.queries, self.embedder.model_id, self.settings.cache_dir
+                self.embedder.queries, self.embedder.model_id, self.settings.embedding.cache_dir
             )
         return self._bank
 
     def status(self, probability: float) -> str:
         """The outcome for an answer probability: the fitted boundaries, unless set."""
         model, s = self.answerability, self.settings
-        lower = model.abstain_below if s.answerable_threshold is None else s.answerable_threshold
-        upper = model.partial_below if s.partial_threshold is None else s.partial_threshold
+        lower = (
+            model.abstain_below
+            if s.answer.answerable_threshold is None
+            else s.answer.answerable_threshold
+        )
+        upper = (
+            model.partial_below
+            if s.answer.partial_threshold is None
+            else s.answer.partial_threshold
+        )
         if probability < lower:
             return "abstained"
         return "partial" if probability < max(lower, upper) else "answered"
@@ -178,21 +186,21 @@ class Kernwijzer:
         # An English question is also read word for word in Dutch (``lexicon``): its gloss
         # lands nearer the Dutch sentences than the English does; one call embeds both.
         reading = read_english(text) if language == "en" else None
-        gloss = reading.gloss if reading and s.gloss_weight > 0 else ""
+        gloss = reading.gloss if reading and s.retrieval.gloss_weight > 0 else ""
         vectors = self.embedder.queries([text, gloss] if gloss else [text])
         # The reading counts for the share of the question it read (``Reading.share``).
         read = reading.share if reading else 1.0
         # A misspelt word ("begeleidng") is searched by the corpus word it stands for too.
         fixed = corrections(text, self.words(self.snapshot)) if language == "nl" else []
         own = vectors[0]
-        mixed = own + s.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
+        mixed = own + s.retrieval.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
         return Query(
             text=text,
             asked=asked,
             language=language,
             expansions=tuple(expand(text)),
             vector=mixed / np.linalg.norm(mixed) if reading else own,
-            terms=reading.terms if reading and s.english_terms else (),
+            terms=reading.terms if reading and s.retrieval.english_terms else (),
             own_vector=own if reading else None,
             reading=reading,
             corrections=tuple(fixed),
@@ -209,8 +217,8 @@ class Kernwijzer:
         documents: set[str] | None = None,
     ) -> Answer:
         """Answer one question; ``documents`` limits the sources (None = all)."""
-        text = check_question(question, self.settings.max_question_chars, history)
-        if self.settings.log_questions:
+        text = check_question(question, self.settings.retrieval.max_question_chars, history)
+        if self.settings.app.log_questions:
             log.info("question: %s", text)
         # Loading model and index happens once per process; it is not this question's time.
         self.warm_up()
@@ -229,15 +237,11 @@ class Kernwijzer:
         answer_text, citations = compose(
             snapshot,
             hits,
+            self.settings.answer,
             question=text,
             language=query.language,
             abstain=abstain,
-            # Under a refusal: a few nearest passages, shown as such.
-            limit=self.settings.abstain_citations if abstain else top_k or self.settings.top_k,
-            margin=self.settings.abstain_margin if abstain else self.settings.citation_margin,
-            answer_margin=self.settings.answer_margin,
-            answer_sentences=self.settings.answer_sentences,
-            context_chars=self.settings.quote_context_chars,
+            top_k=top_k,
             scoped=documents is not None,
             partial=status == "partial",
         )
@@ -277,7 +281,9 @@ class Kernwijzer:
         """
         retriever = retriever or self._loaded()[1]
         snapshot = retriever.snapshot
-        found = retriever.search(query, limit=self.settings.candidates, documents=documents)
+        found = retriever.search(
+            query, limit=self.settings.retrieval.candidates, documents=documents
+        )
         hits, dense = found.hits, found.best_dense
         evidence = assess(
             query.asked,

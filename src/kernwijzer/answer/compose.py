@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from kernwijzer.answer.links import section_link
+from kernwijzer.config import AnswerSettings
 from kernwijzer.index.snapshot import IndexSnapshot
 from kernwijzer.ingest.corpus import LoadedDocument, edition_label
 from kernwijzer.ingest.sections import section_at
@@ -338,25 +339,27 @@ def verify(citation: Citation, snapshot: IndexSnapshot) -> bool:
 def compose(
     snapshot: IndexSnapshot,
     hits: list[Hit],
+    settings: AnswerSettings,
     *,
     question: str,
     language: str,
     abstain: bool,
-    limit: int,
-    margin: float,
-    answer_margin: float,
-    answer_sentences: int,
-    context_chars: int = 0,
+    top_k: int | None = None,
     scoped: bool = False,
     partial: bool = False,
 ) -> tuple[str, list[Citation]]:
     """The short answer and its citations (see the module docstring).
 
-    ``scoped``: the user chose the sources, so a refusal says those sources are silent.
-    ``partial``: the sources may not state what is asked; the answer says so first, and no
-    passage is called strong.
+    ``top_k``: citations asked for (None = the settings'); under a refusal only the few
+    nearest passages are listed, as such. ``scoped``: the user chose the sources, so a
+    refusal says those sources are silent. ``partial``: the sources may not state what is
+    asked; the answer says so first, and no passage is called strong.
     """
-    spans = select_spans(snapshot, hits, limit, margin, context_chars)
+    s = settings
+    limit = s.abstain_citations if abstain else top_k or s.top_k
+    margin = s.abstain_margin if abstain else s.citation_margin
+    answer_margin = s.answer_margin
+    spans = select_spans(snapshot, hits, limit, margin, s.quote_context_chars)
     citations = [
         c
         for rank, span in enumerate(spans, start=1)
@@ -379,7 +382,7 @@ def compose(
         return labels["none"], citations
     parts = []
     best = citations[0].score
-    for c in citations[:answer_sentences]:
+    for c in citations[: s.answer_sentences]:
         if c is not citations[0] and c.score < best - answer_margin:
             break
         text = c.quote[c.focus_start - c.start : c.focus_end - c.start]

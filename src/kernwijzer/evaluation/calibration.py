@@ -24,7 +24,7 @@ def collect_evidence(kw: Kernwijzer, questions: list[Question]) -> list[Evidence
     kw.warm_up()
     out = []
     for q in questions:
-        text = clean_question(q.question, kw.settings.max_question_chars)
+        text = clean_question(q.question, kw.settings.retrieval.max_question_chars)
         query = kw.query(text, [Turn(c) for c in q.context])
         out.append(kw.retrieve(query, with_probability=False)[1])
     return out

@@ -343,7 +343,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 def load_originals(kw: Kernwijzer) -> dict[str, OriginalText]:
     """The original source file of every indexed document, ready for `fidelity` checks."""
-    corpus = kw.settings.corpus_dir
+    corpus = kw.settings.corpus.corpus_dir
     return {
         doc_id: OriginalText.from_raw((corpus / doc.info.file).read_text("utf-8"), doc.info)
         for doc_id, doc in kw.snapshot.documents.items()
@@ -439,7 +439,7 @@ def summarise(
 def _settings_record(settings: Settings) -> dict[str, Any]:
     return {
         k: str(v) if not isinstance(v, int | float | bool) or v is None else v
-        for k, v in settings.model_dump().items()
+        for k, v in settings.flat().items()
     }
 
 

@@ -97,8 +97,10 @@ def prepare(settings: Settings, embedder: Embedder, progress: bool = False) -> P
     """Load, clean, section and chunk the corpus (a bar per document with ``progress``)."""
     from kernwijzer.ingest.chunking import chunk_document, make_splitter, sentences_for
 
-    documents = load_corpus(settings.corpus_dir, settings.max_document_bytes)
-    splitter = make_splitter(embedder.tokenize, settings.chunk_tokens, settings.chunk_overlap)
+    documents = load_corpus(settings.corpus.corpus_dir, settings.corpus.max_document_bytes)
+    splitter = make_splitter(
+        embedder.tokenize, settings.chunking.chunk_tokens, settings.chunking.chunk_overlap
+    )
     sections, chunks, sentences = {}, [], []
     shown: Any = documents
     if progress:
@@ -245,7 +247,7 @@ def build_index(
 ) -> IndexReport:
     """Build or update the index; see the module docstring."""
     started = time.perf_counter()
-    embedder = embedder or Embedder(settings)
+    embedder = embedder or Embedder(settings.embedding)
     store = IndexStore(settings)
     with store.lock():
         quick = source_fingerprint(settings, embedder.model_id)
@@ -260,7 +262,7 @@ def build_index(
             "sections": n_sections,
             "chunks": len(prepared.chunks),
             "sentences": len(prepared.sentences),
-            "model": settings.model,
+            "model": settings.embedding.model,
             "store": store.where,
         }
         repaired = False
@@ -419,17 +421,19 @@ def source_fingerprint(settings: Settings, model_id: str) -> str:
     """
     digest = hashlib.sha256(model_id.encode())
     shape = {
-        k: getattr(settings, k) for k in ("chunk_tokens", "chunk_overlap", "max_document_bytes")
+        "chunk_tokens": settings.chunking.chunk_tokens,
+        "chunk_overlap": settings.chunking.chunk_overlap,
+        "max_document_bytes": settings.corpus.max_document_bytes,
     }
     digest.update(json.dumps(shape, sort_keys=True).encode())
     package = Path(__file__).parents[1]  # the kernwijzer package
     for name in SHAPING:
         digest.update((package / f"{name}.py").read_bytes())
-    meta = settings.corpus_dir / "sources.yaml"
+    meta = settings.corpus.corpus_dir / "sources.yaml"
     try:
         digest.update(meta.read_bytes())
         for entry in load_yaml(meta.read_text(encoding="utf-8")) or []:
-            digest.update((settings.corpus_dir / str(entry["file"])).read_bytes())
+            digest.update((settings.corpus.corpus_dir / str(entry["file"])).read_bytes())
     except (OSError, yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
         digest.update(os.urandom(16))
     return digest.hexdigest()[:24]
@@ -458,7 +462,7 @@ def _unchanged(
         reused=t["chunks"],
         removed=0,
         seconds=round(time.perf_counter() - started, 3),
-        model=settings.model,
+        model=settings.embedding.model,
         store=store.where,
         sentences_reused=t["sentences"],
         skipped=True,

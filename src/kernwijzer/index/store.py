@@ -123,7 +123,7 @@ class IndexStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.root = settings.index_dir
+        self.root = settings.store.index_dir
         self._server: Any = None
         self._copy_state: dict[str, readcopy.State] = {}  # per build, checked once
         self._readable: dict[str, Path] = {}  # per read-only build, a writable copy of it
@@ -133,21 +133,25 @@ class IndexStore:
     def where(self) -> str:
         """Human-readable location of the store."""
         s = self.settings
-        return f"chroma://{s.chroma_host}:{s.chroma_port}" if s.server_mode else str(self.root)
+        return (
+            f"chroma://{s.store.chroma_host}:{s.store.chroma_port}"
+            if s.store.server_mode
+            else str(self.root)
+        )
 
     def _name(self, build_id: str, kind: str) -> str:
-        return f"{self.settings.collection_prefix}_{build_id}_{kind}"
+        return f"{self.settings.store.collection_prefix}_{build_id}_{kind}"
 
     def client(self, build_id: str) -> Any:
         """The Chroma client holding a build."""
         # Imported here: answering from a build's read copy (``readcopy``) needs no Chroma.
         import chromadb
 
-        if self.settings.server_mode:
+        if self.settings.store.server_mode:
             if self._server is None:
                 self._server = chromadb.HttpClient(
-                    host=self.settings.chroma_host or "localhost",
-                    port=self.settings.chroma_port,
+                    host=self.settings.store.chroma_host or "localhost",
+                    port=self.settings.store.chroma_port,
                     settings=chroma_settings(),
                 )
             return self._server
@@ -185,7 +189,7 @@ class IndexStore:
     # ---------------------------------------------------------------- manifest
     def manifest(self) -> Manifest | None:
         """The active build's manifest, None if there is no index yet."""
-        if self.settings.server_mode:
+        if self.settings.store.server_mode:
             col = self.client("").get_or_create_collection(self._manifest_collection())
             got = col.get(ids=[MANIFEST_ID], include=["documents"])
             if not got["ids"]:
@@ -201,11 +205,11 @@ class IndexStore:
         return Manifest.parse(text, str(path))
 
     def _manifest_collection(self) -> str:
-        return f"{self.settings.collection_prefix}_manifest"
+        return f"{self.settings.store.collection_prefix}_manifest"
 
     def _write_manifest(self, manifest: Manifest) -> None:
         text = json.dumps(asdict(manifest), indent=2)
-        if self.settings.server_mode:
+        if self.settings.store.server_mode:
             col = self.client("").get_or_create_collection(self._manifest_collection())
             col.upsert(ids=[MANIFEST_ID], documents=[text], embeddings=[[0.0]])
             return
@@ -289,7 +293,7 @@ class IndexStore:
         """
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
             return True
-        if self.settings.server_mode:
+        if self.settings.store.server_mode:
             return False  # the server's disk is not ours to probe
         probe = self.root / f".space-probe.{os.getpid()}"
         try:
@@ -306,7 +310,7 @@ class IndexStore:
     def discard(self, build_id: str) -> None:
         """Delete one unfinished build at once (a failed write), never the active one."""
         try:
-            if self.settings.server_mode:
+            if self.settings.store.server_mode:
                 client = self.client("")
                 for col in client.list_collections():
                     name = col if isinstance(col, str) else col.name
@@ -319,9 +323,9 @@ class IndexStore:
 
     def remove_other_builds(self, keep: str | None) -> None:
         """Delete builds that are not active (older ones, or leftovers of a killed run)."""
-        if self.settings.server_mode:
+        if self.settings.store.server_mode:
             client = self.client("")
-            prefix = f"{self.settings.collection_prefix}_b"
+            prefix = f"{self.settings.store.collection_prefix}_b"
             for col in client.list_collections():
                 name = col if isinstance(col, str) else col.name
                 if name.startswith(prefix) and (keep is None or f"_{keep}_" not in name):
@@ -337,7 +341,7 @@ class IndexStore:
     def verify(self, manifest: Manifest) -> None:
         """Raise `IndexCorruptError` unless the build exists and holds what its manifest says."""
         if (
-            not self.settings.server_mode
+            not self.settings.store.server_mode
             and not (self.root / "builds" / manifest.build_id / "chroma.sqlite3").exists()
         ):
             raise IndexCorruptError(f"Build {manifest.build_id} is missing from {self.root}.")
@@ -367,9 +371,9 @@ class IndexStore:
 
     def read_copy_dir(self, manifest: Manifest) -> Path:
         """Where the read copy of a build lives: beside it, or in the cache for a server."""
-        if self.settings.server_mode:
-            name = f"{self.settings.collection_prefix}_{manifest.build_id}"
-            return self.settings.cache_dir / "read-copies" / name
+        if self.settings.store.server_mode:
+            name = f"{self.settings.store.collection_prefix}_{manifest.build_id}"
+            return self.settings.embedding.cache_dir / "read-copies" / name
         return self.root / "builds" / manifest.build_id / "read-copy"
 
     def read_copy_state(self, manifest: Manifest) -> readcopy.State:
@@ -381,7 +385,7 @@ class IndexStore:
         state = self._copy_state.get(manifest.build_id)
         if state is None:
             folder = self.read_copy_dir(manifest)
-            memo = self.settings.cache_dir / "verified" / f"{manifest.build_id}.json"
+            memo = self.settings.embedding.cache_dir / "verified" / f"{manifest.build_id}.json"
             try:
                 state = readcopy.check(folder, memo)
             except readcopy.DamagedCopyError as exc:
@@ -410,7 +414,7 @@ class IndexStore:
         store of record, and then the copy is written (unsealed, until ``seal_read_copy``).
         """
         build = self.root / "builds" / manifest.build_id
-        if not self.settings.server_mode and not build.exists():
+        if not self.settings.store.server_mode and not build.exists():
             raise IndexCorruptError(
                 f"Build {manifest.build_id} is missing from {self.root}. {REBUILD_HINT}"
             )

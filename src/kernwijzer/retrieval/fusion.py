@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kernwijzer.config import Settings
+from kernwijzer.config import RetrievalSettings
 from kernwijzer.index.snapshot import IndexSnapshot
 from kernwijzer.retrieval.answertype import CUES, cue_matches, has_shape
 from kernwijzer.retrieval.dense import DenseScorer
@@ -111,9 +111,9 @@ def top(scores: np.ndarray, limit: int) -> np.ndarray:
 class HybridRetriever:
     """Scores every sentence of a snapshot for a query (see the module docstring)."""
 
-    def __init__(self, snapshot: IndexSnapshot, settings: Settings) -> None:
+    def __init__(self, snapshot: IndexSnapshot, settings: RetrievalSettings) -> None:
         self.snapshot: IndexSnapshot = snapshot
-        self.settings: Settings = settings
+        self.settings: RetrievalSettings = settings
         sentences, chunks = snapshot.sentences, snapshot.chunks
         self.dense: DenseScorer = DenseScorer(sentences.vectors, settings.rank_depth)
         self.chunk_dense: DenseScorer = DenseScorer(chunks.vectors, settings.rank_depth)
@@ -163,7 +163,11 @@ class HybridRetriever:
             for signal in SIGNALS:
                 weight = signal.weight(s, w_lex)
                 share = rrf_share(
-                    sig[signal.name], weight, s.rrf_k, signal.retrieved_only, depth=s.rank_depth
+                    sig[signal.name],
+                    weight,
+                    s.rrf_k,
+                    signal.retrieved_only,
+                    depth=s.rank_depth,
                 )
                 fused += share
             demote = (

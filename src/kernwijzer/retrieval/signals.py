@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kernwijzer.config import Settings
+from kernwijzer.config import RetrievalSettings
 
 if TYPE_CHECKING:
     from kernwijzer.retrieval.fusion import HybridRetriever, Query
@@ -30,7 +30,7 @@ class Signal:
     score: Callable[[HybridRetriever, Query, list[str]], np.ndarray]
     # Its weight in fusion, from the settings and the question's BM25 weight (``w_lex``,
     # which depends on the question's language).
-    weight: Callable[[Settings, float], float]
+    weight: Callable[[RetrievalSettings, float], float]
     # Only sentences the signal retrieved are ranked (BM25: a score of 0 is no match, and
     # ranking the zeros would favour the corpus's first sentences).
     retrieved_only: bool

@@ -25,7 +25,7 @@ from kernwijzer.ingest.catalogue import archived_document
 from kernwijzer.pipeline import Kernwijzer, UnknownDocumentError
 from kernwijzer.retrieval.question import QuestionError
 from kernwijzer.web.cards import with_citations
-from kernwijzer.web.chat import CSS, PAGE_JS, build_blocks, same_text_docs
+from kernwijzer.web.chat import CSS, PAGE_JS, build_blocks
 from kernwijzer.web.sectionview import not_found_page, render_document
 from kernwijzer.web.security import (
     Busy,
@@ -35,6 +35,7 @@ from kernwijzer.web.security import (
     loading_response,
     unavailable_response,
 )
+from kernwijzer.web.turn import same_text_docs
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
     def section_view(
         doc_id: str, q: str | None = None, f: str | None = None, lang: str | None = None
     ) -> HTMLResponse:
-        doc = kw.snapshot.documents.get(doc_id) or archived_document(settings.corpus_dir, doc_id)
+        doc = kw.snapshot.documents.get(doc_id) or archived_document(
+            settings.corpus.corpus_dir, doc_id
+        )
         if doc is None:
             return HTMLResponse(not_found_page(doc_id), status_code=404)
         passage = parse_span(q, len(doc.text))
@@ -55,13 +58,13 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
         successor = None
         if doc.info.superseded_by:
             newer = kw.snapshot.documents.get(doc.info.superseded_by) or archived_document(
-                settings.corpus_dir, doc.info.superseded_by
+                settings.corpus.corpus_dir, doc.info.superseded_by
             )
             successor = newer.info if newer else None
         language = "en" if lang == "en" else "nl"
         return HTMLResponse(render_document(doc, passage, focus, successor, language))
 
-    inflight = InFlight(settings.max_inflight)
+    inflight = InFlight(settings.app.max_inflight)
 
     @app.get("/api/ask")
     def api_ask(
@@ -84,7 +87,9 @@ def build_app(kw: Kernwijzer, settings: Settings) -> FastAPI:
             return JSONResponse({"error": str(exc)}, status_code=400)
         except UnknownDocumentError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
-        return JSONResponse(with_citations(answer, settings.public_url, same_text_docs(kw), lang))
+        return JSONResponse(
+            with_citations(answer, settings.app.public_url, same_text_docs(kw), lang)
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -157,29 +162,29 @@ def check_port(settings: Settings) -> None:
     """Raise `PortInUseError` when the app could not listen on host:port."""
     import socket
 
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    family = socket.AF_INET6 if ":" in settings.app.host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         # As uvicorn does: connections of a just-stopped app (TIME_WAIT) do not hold the
         # port, a listening socket does. Without it a restart within a minute was refused.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((settings.host, settings.port))
+            probe.bind((settings.app.host, settings.app.port))
         except OSError as exc:
             raise PortInUseError(
-                f"Cannot listen on {settings.host}:{settings.port} ({exc.strerror}). Stop what "
-                "uses it, or choose another port: KERNWIJZER_PORT=7861 (or serve --port)."
+                f"Cannot listen on {settings.app.host}:{settings.app.port} ({exc.strerror}). "
+                "Stop what uses it, or choose another port: KERNWIJZER_PORT=7861 (or serve --port)."
             ) from exc
 
 
 def serve(settings: Settings, build_missing: bool = True) -> None:
-    """Start the app on settings.host:port, building the index first if it is missing."""
+    """Start the app on settings.app.host:port, building the index first if it is missing."""
     import uvicorn
 
     check_port(settings)  # before minutes of index building, not after
 
     from kernwijzer.index.store import IndexStore
 
-    embedder = Embedder(settings)
+    embedder = Embedder(settings.embedding)
     if build_missing and IndexStore(settings).manifest() is None:
         from kernwijzer.index.build import build_index
 
@@ -197,11 +202,11 @@ def serve(settings: Settings, build_missing: bool = True) -> None:
         log.error("%s", exc)
         print(f"kernwijzer: {exc}", flush=True)
         app = unavailable_app(str(exc), settings)
-    print(f"Kernwijzer: http://{settings.host}:{settings.port}", flush=True)
+    print(f"Kernwijzer: http://{settings.app.host}:{settings.app.port}", flush=True)
     uvicorn.run(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=settings.app.host,
+        port=settings.app.port,
         log_level="warning",
         # h11 with a bound on a request's head: megabytes of headers are refused.
         http="h11",

@@ -1,6 +1,6 @@
-"""The chat page: a Gradio Blocks app, its words and scripts, one turn and one rating.
+"""The chat page: a Gradio Blocks app, its layout, wiring and scripts.
 
-Layout and wiring only; answers come from `Kernwijzer`, HTML from ``cards.py``, the
+Layout and wiring only; a turn and a rating are ``turn.py``, HTML comes from ``cards.py``, the
 page's script and style from ``static/``. Analytics are off, the theme uses system fonts
 (no font CDN), and questions are queued so concurrent users wait rather than fail.
 Not here: the HTTP app around it, its routes and its guards (``app.py``, ``security.py``).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-import re
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -18,16 +18,14 @@ from urllib.parse import quote as url_quote
 
 import gradio as gr
 
-from kernwijzer.answer.compose import Answer
 from kernwijzer.answer.links import document_link
 from kernwijzer.config import Settings
 from kernwijzer.ingest.catalogue import archived_sources
 from kernwijzer.ingest.corpus import CorpusError
 from kernwijzer.messages import EXAMPLES, LANGUAGES, PAGE, text
 from kernwijzer.pipeline import Kernwijzer
-from kernwijzer.retrieval.question import QuestionError, Turn
-from kernwijzer.web.cards import answer_html
-from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore, Rating
+from kernwijzer.web.feedback import FEEDBACK_FILE, FeedbackError, FeedbackStore
+from kernwijzer.web.turn import rate, respond
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +92,7 @@ def about_sources(kw: Kernwijzer, language: str = "nl") -> str:
             f"| {title} | {i.publisher or unknown} | {i.kind or ''} | {i.edition or unknown} |"
         )
     try:
-        archived = archived_sources(kw.settings.corpus_dir)
+        archived = archived_sources(kw.settings.corpus.corpus_dir)
     except CorpusError:
         archived = []  # the index answers; a damaged archive list only hides old editions
     for i in archived:
@@ -128,319 +126,297 @@ def count_label(question: str, limit: int, language: str = "nl") -> str:
     return text(language, "count", n=n, limit=limit)
 
 
-def respond(
-    kw: Kernwijzer,
-    message: str,
-    chat: list[dict[str, Any]],
-    turns: list[str],
-    sources: list[str],
-    show_all: bool,
-    answers: list[dict[str, Any] | None],
-    public_url: str | None = None,
-    language: str = "nl",
-) -> tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any] | None]]:
-    """One chat turn: returns the chat, the conversation, the input and the answers shown.
+@dataclass
+class _Page:
+    """The page's components, made by `_layout` and wired by the ``_wire_*`` functions."""
 
-    ``answers`` holds, per chat message, the answer it shows (None for the user's messages
-    and refusals of the input), so feedback on a message rates that answer.
-    """
-    chat, answers = list(chat or []), list(answers or [])
-    if not (message or "").strip():
-        return chat, turns, "", answers  # nothing to send: no empty turn in the chat
-    if not kw.ready:
-        # Just started: say so rather than keep the user waiting without a word.
-        chat += [
-            {"role": "user", "content": html.escape(message)},
-            {"role": "assistant", "content": html.escape(text(language, "loading"))},
+    header: gr.HTML
+    language: gr.Radio
+    turns: gr.State
+    answers: gr.State
+    rated: gr.State
+    chat: gr.Chatbot
+    question: gr.Textbox
+    counter: gr.HTML
+    ask: gr.Button
+    skip: gr.HTML
+    new: gr.Button
+    note_box: gr.Group
+    thanks: gr.Markdown
+    note: gr.Textbox
+    send_note: gr.Button
+    close_note: gr.Button
+    examples_head: gr.Markdown
+    chips: list[gr.Button]
+    sources: gr.CheckboxGroup
+    show_all: gr.Checkbox
+    about: gr.Accordion
+    about_table: gr.Markdown
+    rate_box: gr.Textbox
+    rate_send: gr.Button
+
+    @property
+    def ask_inputs(self) -> list[Any]:
+        """What a question is answered from (the question first)."""
+        return [
+            self.question,
+            self.chat,
+            self.turns,
+            self.sources,
+            self.show_all,
+            self.answers,
+            self.language,
         ]
-        return chat, turns, message, [*answers, None, None]
-    try:
-        answer: Answer = kw.answer(
-            message,
-            history=[Turn(t) for t in turns or []],
-            top_k=kw.settings.show_all_top_k if show_all else None,
-            documents=set(sources) if sources else None,
-        )
-    except QuestionError as exc:
-        chat += [
-            {"role": "user", "content": html.escape(message or "")},
-            {"role": "assistant", "content": html.escape(exc.in_language(language))},
-        ]
-        return chat, turns, message, [*answers, None, None]
-    searched = None
-    if answer.documents is not None:
-        docs = kw.snapshot.documents
-        searched = [docs[d].info.title for d in answer.documents if d in docs]
-    same_text = same_text_docs(kw)
-    # The answer's chat message is the second of the two this turn adds.
-    rating = len(answers) + 1
-    reply = answer_html(
-        answer,
-        searched=searched,
-        public_url=public_url,
-        same_text=same_text,
-        related=answer.related,
-        language=language,
-        rating=rating,
-        note=text(language, "same_passage") if _repeats(answer, answers) else None,
-    )
-    # The chat renders HTML: the user's own text is escaped like everything else.
-    chat += [
-        {"role": "user", "content": html.escape(answer.question)},
-        {"role": "assistant", "content": reply},
-    ]
-    return chat, [*(turns or []), answer.question], "", [*answers, None, answer.to_dict()]
 
-
-def same_text_docs(kw: Kernwijzer) -> set[str]:
-    """The documents whose public page is the same text (a link may carry a text fragment)."""
-    return {
-        d for d, doc in kw.snapshot.documents.items() if doc.info.url and doc.info.profile == "web"
-    }
-
-
-def _repeats(answer: Answer, answers: list[dict[str, Any] | None]) -> bool:
-    """Whether an answer's best passage is the one the previous answer led with.
-
-    A follow-up ("En een VS?") answered by the very sentence just shown would otherwise look
-    as if nothing happened.
-    """
-    previous = next((a for a in reversed(answers) if a is not None), None)
-    if answer.abstained or not answer.citations or previous is None or previous["abstained"]:
-        return False
-    before = previous["citations"][0] if previous["citations"] else None
-    now = answer.citations[0]
-    return before is not None and (before["doc_id"], before["start"], before["end"]) == (
-        now.doc_id,
-        now.start,
-        now.end,
-    )
-
-
-RATING = re.compile(r"^(\d{1,6}):(up|down)$")
-
-
-def rate(
-    store: FeedbackStore,
-    build: str,
-    answers: list[dict[str, Any] | None],
-    choice: str,
-    language: str = "nl",
-) -> tuple[int | None, str]:
-    """Store a 👍/👎 on an answer; returns the rating's id and a confirmation.
-
-    ``choice`` is what the page's 👍/👎 buttons send: "<message number>:up" or ":down". A
-    message that shows no answer (or anything else) stores nothing.
-    """
-    match = RATING.match(choice or "")
-    index = int(match.group(1)) if match else -1
-    shown = answers[index] if 0 <= index < len(answers) else None
-    if match is None or shown is None:
-        return None, ""
-    answer = Answer.from_dict(shown)
-    try:
-        rating_id = store.add(Rating.of(answer, match.group(2), build))
-    except FeedbackError as exc:
-        log.error("Feedback not stored: %s", exc)
-        return None, text(language, "not_stored")
-    return rating_id, text(language, "rated")
+    @property
+    def ask_outputs(self) -> list[Any]:
+        """What an answer changes."""
+        return [self.chat, self.turns, self.question, self.answers]
 
 
 def build_blocks(kw: Kernwijzer, settings: Settings) -> gr.Blocks:
-    """The Gradio interface (layout and wiring only); Dutch until the user picks English."""
-    limit = settings.max_question_chars
-    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE)
-    build = kw.snapshot.manifest.build_id
-    t = partial(text, "nl")
-    with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
-        with gr.Row(elem_id="kw-head"):
-            header = gr.HTML(_header("nl"), elem_id="kw-title")
-            language = gr.Radio(
-                list(LANGUAGES),
-                value="nl",
-                label=t("language"),
-                elem_id="kw-lang",
-                scale=0,
-                min_width=0,
-            )
-        turns = gr.State([])
-        answers = gr.State([])
-        rated = gr.State(None)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(
-                    elem_id="kw-chat",
-                    height=560,
-                    label=t("chat"),
-                    sanitize_html=True,
-                    render_markdown=False,
-                    # The answer comes first: after a reply, its start is scrolled into view
-                    # (SCROLL_TO_REPLY), not the bottom of its passages.
-                    autoscroll=False,
-                    # No share or raw-HTML copy icons: every card has its own copy button.
-                    buttons=[],
-                    # 👍/👎 sit beside each short answer (cards.answer_html), not after the
-                    # last card where Gradio puts its own.
-                    feedback_options=None,
-                    placeholder=t("placeholder_chat"),
-                )
-                question = gr.Textbox(
-                    elem_id="kw-question",
-                    label=t("question"),
-                    lines=1,
-                    placeholder=t("placeholder"),
-                )
-                counter = gr.HTML(count_label("", limit), elem_id="kw-count")
-                with gr.Row():
-                    ask = gr.Button(
-                        t("ask"), variant="primary", elem_id="kw-ask", interactive=False
-                    )
-                    # Box → ask → this link → the latest answer → its chips: a keyboard
-                    # user reaches the answer without crossing the examples and filters.
-                    skip = gr.HTML(_skip_link("nl"), elem_id="kw-skip-box", padding=False)
-                    new = gr.Button(t("new"), elem_id="kw-new")
-                # In view wherever the rated answer is: fixed at the foot of the window.
-                with gr.Group(visible=False, elem_id="kw-note-box") as note_box:
-                    thanks = gr.Markdown(elem_id="kw-thanks")
-                    note = gr.Textbox(label=t("note"), elem_id="kw-note", lines=2, max_lines=6)
-                    with gr.Row():
-                        send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
-                        close_note = gr.Button(t("close"), elem_id="kw-close-note")
-                examples_head = gr.Markdown(t("examples"))
-                with gr.Row(elem_id="kw-examples"):
-                    chips = [
-                        gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES["nl"]
-                    ]
-            with gr.Column(scale=2):
-                # The source beside the chat: a citation chip opens its section here (on a
-                # phone as a full-screen sheet); PAGE_JS fills and shows it.
-                gr.HTML(PANE, elem_id="kw-pane-box", padding=False)
-                sources = gr.CheckboxGroup(
-                    _source_choices(kw), label=t("filter"), elem_id="kw-sources"
-                )
-                show_all = gr.Checkbox(label=t("all"), elem_id="kw-all")
-                with gr.Accordion(t("about"), open=False) as about:
-                    about_table = gr.Markdown(about_sources(kw))
-                # What the 👍/👎 buttons in a reply send (PAGE_JS fills and clicks these);
-                # last in the page so their hidden frames take no room on the first screen.
-                rate_box = gr.Textbox(elem_id="kw-rate-box", elem_classes="kw-hidden")
-                rate_send = gr.Button("rate", elem_id="kw-rate-send", elem_classes="kw-hidden")
-
-        def on_ask(
-            message: str,
-            history: list[dict[str, Any]],
-            state: list[str],
-            chosen: list[str],
-            everything: bool,
-            shown: list[dict[str, Any] | None],
-            lang: str,
-        ) -> tuple[Any, ...]:
-            return respond(
-                kw, message, history, state, chosen, everything, shown, settings.public_url, lang
-            )
-
-        inputs = [question, chat, turns, sources, show_all, answers, language]
-        outputs = [chat, turns, question, answers]
-        for chip in chips:
-            # A chip asks its question (its current label) at once.
-            chip.click(
-                lambda q, h, s, c, e, a, lang: on_ask(q, h, s, c, e, a, lang),
-                [chip, *inputs[1:]],
-                outputs,
-                concurrency_limit=4,
-            ).then(None, None, None, js=SCROLL_TO_REPLY)
-        ask.click(on_ask, inputs, outputs, concurrency_limit=4).then(
-            None, None, None, js=SCROLL_TO_REPLY
-        )
-        question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
-            None, None, None, js=SCROLL_TO_REPLY
-        )
-
-        # An empty or too long question cannot be sent; the counter says why.
-        def on_type(q: str, lang: str) -> tuple[Any, str]:
-            sendable = bool(q.strip()) and len(q) <= limit
-            return gr.update(interactive=sendable), count_label(q, limit, lang)
-
-        question.change(
-            on_type, [question, language], [ask, counter], queue=False, show_progress="hidden"
-        )
-
-        def on_rate(choice: str, shown: list[dict[str, Any] | None], lang: str) -> tuple[Any, ...]:
-            rating_id, message = rate(store, build, shown, choice, lang)
-            return rating_id, gr.update(visible=bool(message)), message, ""
-
-        rate_send.click(
-            on_rate, [rate_box, answers, language], [rated, note_box, thanks, note]
-        ).then(None, None, None, js=FOCUS_NOTE)
-        close_note.click(lambda: gr.update(visible=False), None, note_box, queue=False)
-
-        def on_note(rating_id: int | None, comment: str, lang: str) -> tuple[Any, ...]:
-            if rating_id is not None and comment.strip():
-                try:
-                    store.comment(rating_id, comment)
-                except FeedbackError as exc:
-                    log.error("Feedback comment not stored: %s", exc)
-                    return gr.update(), text(lang, "not_stored"), comment
-            return gr.update(visible=True), text(lang, "noted"), ""
-
-        send_note.click(on_note, [rated, note, language], [note_box, thanks, note])
-
-        def on_language(lang: str, q: str) -> tuple[Any, ...]:
-            w = partial(text, lang)
-            return (
-                _header(lang),
-                gr.update(label=w("language")),
-                gr.update(label=w("chat"), placeholder=w("placeholder_chat")),
-                gr.update(label=w("question"), placeholder=w("placeholder")),
-                count_label(q, limit, lang),
-                gr.update(value=w("ask")),
-                gr.update(value=w("new")),
-                gr.update(label=w("note")),
-                gr.update(value=w("send_note")),
-                gr.update(value=w("close")),
-                _skip_link(lang),
-                w("examples"),
-                *[gr.update(value=ex) for ex in EXAMPLES[lang]],
-                gr.update(label=w("filter"), choices=_source_choices(kw, lang)),
-                gr.update(label=w("all")),
-                gr.update(label=w("about")),
-                about_sources(kw, lang),
-            )
-
-        language.change(
-            on_language,
-            [language, question],
-            [
-                header,
-                language,
-                chat,
-                question,
-                counter,
-                ask,
-                new,
-                note,
-                send_note,
-                close_note,
-                skip,
-                examples_head,
-                *chips,
-                sources,
-                show_all,
-                about,
-                about_table,
-            ],
-            queue=False,
-        ).then(None, language, None, js=SET_LANGUAGE)
-        # One way to start over: chat, follow-up memory, answers, input, filters, feedback.
-        reset = [*outputs, sources, show_all, rated, note_box]
-
-        def fresh() -> tuple[Any, ...]:
-            return [], [], "", [], [], False, None, gr.update(visible=False)
-
-        new.click(fresh, None, reset)
-        chat.clear(fresh, None, reset)
+    """The Gradio interface; Dutch until the user picks English."""
+    limit = settings.retrieval.max_question_chars
+    with gr.Blocks(title=text("nl", "title"), analytics_enabled=False) as demo:
+        page = _layout(kw, limit)
+        _wire_asking(page, kw, settings.app.public_url, limit)
+        _wire_feedback(page, FeedbackStore(settings.app.data_dir / FEEDBACK_FILE), kw)
+        _wire_language(page, kw, limit)
+        _wire_reset(page)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
+
+
+def _layout(kw: Kernwijzer, limit: int) -> _Page:
+    """The page's components in their places (inside the open ``gr.Blocks``)."""
+    t = partial(text, "nl")
+    with gr.Row(elem_id="kw-head"):
+        header = gr.HTML(_header("nl"), elem_id="kw-title")
+        language = gr.Radio(
+            list(LANGUAGES),
+            value="nl",
+            label=t("language"),
+            elem_id="kw-lang",
+            scale=0,
+            min_width=0,
+        )
+    turns = gr.State([])
+    answers = gr.State([])
+    rated = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(
+                elem_id="kw-chat",
+                height=560,
+                label=t("chat"),
+                sanitize_html=True,
+                render_markdown=False,
+                # The answer comes first: after a reply, its start is scrolled into view
+                # (SCROLL_TO_REPLY), not the bottom of its passages.
+                autoscroll=False,
+                # No share or raw-HTML copy icons: every card has its own copy button.
+                buttons=[],
+                # 👍/👎 sit beside each short answer (cards.answer_html), not after the
+                # last card where Gradio puts its own.
+                feedback_options=None,
+                placeholder=t("placeholder_chat"),
+            )
+            question = gr.Textbox(
+                elem_id="kw-question",
+                label=t("question"),
+                lines=1,
+                placeholder=t("placeholder"),
+            )
+            counter = gr.HTML(count_label("", limit), elem_id="kw-count")
+            with gr.Row():
+                ask = gr.Button(t("ask"), variant="primary", elem_id="kw-ask", interactive=False)
+                # Box → ask → this link → the latest answer → its chips: a keyboard
+                # user reaches the answer without crossing the examples and filters.
+                skip = gr.HTML(_skip_link("nl"), elem_id="kw-skip-box", padding=False)
+                new = gr.Button(t("new"), elem_id="kw-new")
+            # In view wherever the rated answer is: fixed at the foot of the window.
+            with gr.Group(visible=False, elem_id="kw-note-box") as note_box:
+                thanks = gr.Markdown(elem_id="kw-thanks")
+                note = gr.Textbox(label=t("note"), elem_id="kw-note", lines=2, max_lines=6)
+                with gr.Row():
+                    send_note = gr.Button(t("send_note"), elem_id="kw-send-note")
+                    close_note = gr.Button(t("close"), elem_id="kw-close-note")
+            examples_head = gr.Markdown(t("examples"))
+            with gr.Row(elem_id="kw-examples"):
+                chips = [gr.Button(ex, size="sm", elem_classes="kw-chip") for ex in EXAMPLES["nl"]]
+        with gr.Column(scale=2):
+            # The source beside the chat: a citation chip opens its section here (on a
+            # phone as a full-screen sheet); PAGE_JS fills and shows it.
+            gr.HTML(PANE, elem_id="kw-pane-box", padding=False)
+            sources = gr.CheckboxGroup(_source_choices(kw), label=t("filter"), elem_id="kw-sources")
+            show_all = gr.Checkbox(label=t("all"), elem_id="kw-all")
+            with gr.Accordion(t("about"), open=False) as about:
+                about_table = gr.Markdown(about_sources(kw))
+            # What the 👍/👎 buttons in a reply send (PAGE_JS fills and clicks these);
+            # last in the page so their hidden frames take no room on the first screen.
+            rate_box = gr.Textbox(elem_id="kw-rate-box", elem_classes="kw-hidden")
+            rate_send = gr.Button("rate", elem_id="kw-rate-send", elem_classes="kw-hidden")
+    return _Page(
+        header=header,
+        language=language,
+        turns=turns,
+        answers=answers,
+        rated=rated,
+        chat=chat,
+        question=question,
+        counter=counter,
+        ask=ask,
+        skip=skip,
+        new=new,
+        note_box=note_box,
+        thanks=thanks,
+        note=note,
+        send_note=send_note,
+        close_note=close_note,
+        examples_head=examples_head,
+        chips=chips,
+        sources=sources,
+        show_all=show_all,
+        about=about,
+        about_table=about_table,
+        rate_box=rate_box,
+        rate_send=rate_send,
+    )
+
+
+def _wire_asking(page: _Page, kw: Kernwijzer, public_url: str | None, limit: int) -> None:
+    """Asking by the box, the button or an example chip; the counter as the user types."""
+
+    def on_ask(
+        message: str,
+        history: list[dict[str, Any]],
+        state: list[str],
+        chosen: list[str],
+        everything: bool,
+        shown: list[dict[str, Any] | None],
+        lang: str,
+    ) -> tuple[Any, ...]:
+        return respond(kw, message, history, state, chosen, everything, shown, public_url, lang)
+
+    inputs, outputs = page.ask_inputs, page.ask_outputs
+    for chip in page.chips:
+        # A chip asks its question (its current label) at once.
+        chip.click(
+            lambda q, h, s, c, e, a, lang: on_ask(q, h, s, c, e, a, lang),
+            [chip, *inputs[1:]],
+            outputs,
+            concurrency_limit=4,
+        ).then(None, None, None, js=SCROLL_TO_REPLY)
+    page.ask.click(on_ask, inputs, outputs, concurrency_limit=4).then(
+        None, None, None, js=SCROLL_TO_REPLY
+    )
+    page.question.submit(on_ask, inputs, outputs, concurrency_limit=4).then(
+        None, None, None, js=SCROLL_TO_REPLY
+    )
+
+    # An empty or too long question cannot be sent; the counter says why.
+    def on_type(q: str, lang: str) -> tuple[Any, str]:
+        sendable = bool(q.strip()) and len(q) <= limit
+        return gr.update(interactive=sendable), count_label(q, limit, lang)
+
+    page.question.change(
+        on_type,
+        [page.question, page.language],
+        [page.ask, page.counter],
+        queue=False,
+        show_progress="hidden",
+    )
+
+
+def _wire_feedback(page: _Page, store: FeedbackStore, kw: Kernwijzer) -> None:
+    """👍/👎 on an answer, and the comment box that follows it."""
+    build = kw.snapshot.manifest.build_id
+
+    def on_rate(choice: str, shown: list[dict[str, Any] | None], lang: str) -> tuple[Any, ...]:
+        rating_id, message = rate(store, build, shown, choice, lang)
+        return rating_id, gr.update(visible=bool(message)), message, ""
+
+    page.rate_send.click(
+        on_rate,
+        [page.rate_box, page.answers, page.language],
+        [page.rated, page.note_box, page.thanks, page.note],
+    ).then(None, None, None, js=FOCUS_NOTE)
+    page.close_note.click(lambda: gr.update(visible=False), None, page.note_box, queue=False)
+
+    def on_note(rating_id: int | None, comment: str, lang: str) -> tuple[Any, ...]:
+        if rating_id is not None and comment.strip():
+            try:
+                store.comment(rating_id, comment)
+            except FeedbackError as exc:
+                log.error("Feedback comment not stored: %s", exc)
+                return gr.update(), text(lang, "not_stored"), comment
+        return gr.update(visible=True), text(lang, "noted"), ""
+
+    page.send_note.click(
+        on_note, [page.rated, page.note, page.language], [page.note_box, page.thanks, page.note]
+    )
+
+
+def _wire_language(page: _Page, kw: Kernwijzer, limit: int) -> None:
+    """The nl/en switch: every label, example and the page's own language."""
+
+    def on_language(lang: str, q: str) -> tuple[Any, ...]:
+        w = partial(text, lang)
+        return (
+            _header(lang),
+            gr.update(label=w("language")),
+            gr.update(label=w("chat"), placeholder=w("placeholder_chat")),
+            gr.update(label=w("question"), placeholder=w("placeholder")),
+            count_label(q, limit, lang),
+            gr.update(value=w("ask")),
+            gr.update(value=w("new")),
+            gr.update(label=w("note")),
+            gr.update(value=w("send_note")),
+            gr.update(value=w("close")),
+            _skip_link(lang),
+            w("examples"),
+            *[gr.update(value=ex) for ex in EXAMPLES[lang]],
+            gr.update(label=w("filter"), choices=_source_choices(kw, lang)),
+            gr.update(label=w("all")),
+            gr.update(label=w("about")),
+            about_sources(kw, lang),
+        )
+
+    page.language.change(
+        on_language,
+        [page.language, page.question],
+        [
+            page.header,
+            page.language,
+            page.chat,
+            page.question,
+            page.counter,
+            page.ask,
+            page.new,
+            page.note,
+            page.send_note,
+            page.close_note,
+            page.skip,
+            page.examples_head,
+            *page.chips,
+            page.sources,
+            page.show_all,
+            page.about,
+            page.about_table,
+        ],
+        queue=False,
+    ).then(None, page.language, None, js=SET_LANGUAGE)
+
+
+def _wire_reset(page: _Page) -> None:
+    """One way to start over: chat, follow-up memory, answers, input, filters, feedback."""
+    reset = [*page.ask_outputs, page.sources, page.show_all, page.rated, page.note_box]
+
+    def fresh() -> tuple[Any, ...]:
+        return [], [], "", [], [], False, None, gr.update(visible=False)
+
+    page.new.click(fresh, None, reset)
+    page.chat.clear(fresh, None, reset)
 
 
 def _skip_link(language: str) -> str:

@@ -93,9 +93,9 @@ def head_problem(scope: MutableMapping[str, Any]) -> tuple[int, str] | None:
 
 def allowed_hosts(settings: Settings) -> list[str]:
     """Host names the app answers to (see the module docstring)."""
-    hosts = {settings.host, "localhost", "127.0.0.1", "::1", *settings.allowed_hosts}
-    if settings.public_url:
-        hosts.add(urlparse(settings.public_url).hostname or "")
+    hosts = {settings.app.host, "localhost", "127.0.0.1", "::1", *settings.app.allowed_hosts}
+    if settings.app.public_url:
+        hosts.add(urlparse(settings.app.public_url).hostname or "")
     return sorted(h for h in hosts if h and h not in ("0.0.0.0", "::"))
 
 
@@ -184,7 +184,7 @@ def harden(app: FastAPI, settings: Settings) -> None:
         elif _closed(path):
             response = JSONResponse({"error": "Not found"}, status_code=404)
         else:
-            if not settings.trusted_proxy:
+            if not settings.app.trusted_proxy:
                 request.scope["headers"] = [
                     (k, v) for k, v in request.scope["headers"] if k.lower() not in FORWARDED
                 ]
