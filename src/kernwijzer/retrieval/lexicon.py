@@ -19,12 +19,15 @@ domain terms and abbreviations that the UI shows as expansions (``glossary.py``)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
+
+from kernwijzer.retrieval.glossary import Term, load_glossary
 
 MAX_PHRASE = 4
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -141,10 +144,27 @@ def parse(text: str) -> Lexicon:
     return Lexicon({k: tuple(v) for k, v in phrases.items()}, frozenset(asking))
 
 
+def with_terms(lexicon: Lexicon, terms: Sequence[Term]) -> Lexicon:
+    """The lexicon, also reading the glossary's domain terms it lacks.
+
+    The glossary names the field's terms ("physician assistant", "out of hours", "extra
+    services") for the expansions the user sees; a reading that did not know them would
+    gloss them word by word ("arts hulp"). A phrase the lexicon has keeps its own Dutch.
+    """
+    phrases = dict(lexicon.phrases)
+    for term in terms:
+        for phrase in term.match:
+            key = tuple(_stems(_words(phrase.lower())))
+            if key and key not in phrases:
+                phrases[key] = term.nl
+    return Lexicon(phrases, lexicon.asking)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The packaged lexicon (``lexicon.txt``)."""
-    return parse(resources.files("kernwijzer").joinpath("lexicon.txt").read_text("utf-8"))
+    """The packaged lexicon (``lexicon.txt``) with the glossary's terms (``with_terms``)."""
+    text = resources.files("kernwijzer").joinpath("lexicon.txt").read_text("utf-8")
+    return with_terms(parse(text), load_glossary())
 
 
 def read_english(question: str) -> Reading:
