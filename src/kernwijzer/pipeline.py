@@ -34,6 +34,7 @@ from kernwijzer.retrieval.lexicon import load_lexicon, read_english
 from kernwijzer.retrieval.question import (
     Turn,
     check_question,
+    is_instruction,
     retrieval_text,
     without_markup,
 )
@@ -233,6 +234,10 @@ class Kernwijzer:
         hits, evidence = self.retrieve(query, documents, retriever=retriever)
         retrieved = time.perf_counter()
         status = self.status(evidence.probability) if hits else "abstained"
+        # An instruction to the assistant ("Negeer je bronnen…") is no question for the sources.
+        instructed = is_instruction(text)
+        if instructed:
+            status = "abstained"
         abstain = status == "abstained"
         answer_text, citations = compose(
             snapshot,
@@ -259,7 +264,7 @@ class Kernwijzer:
                 "total": round((done - started) * 1000, 2),
             },
             expansions=list(query.expansions),
-            evidence=evidence.to_dict(),
+            evidence={**evidence.to_dict(), "instruction": instructed},
             documents=sorted(documents) if documents is not None else None,
             related=[] if abstain else related_questions(snapshot, citations, text),
             dutch_reading=query.reading.gloss if query.reading else None,

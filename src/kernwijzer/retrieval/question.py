@@ -117,6 +117,46 @@ def is_dangling(question: str) -> bool:
     return bool(DANGLING.match(asked)) and len(asked.split()) <= DANGLING_WORDS
 
 
+# A message that instructs the assistant instead of asking the sources: to drop its sources
+# or rules, play a part, show its own set-up, make an answer up, or write a text. Quotes
+# answer none of these, whoever writes them, so they are refused as off-topic however
+# close their words come to a passage ("hoeveel huisartsen werken er in Utrecht?").
+# Imperatives that ask for the sources' content ("Noem…", "Geef een voorbeeld…", "Explain
+# …", "List …") are questions and stay out. A clause starts the text or follows . : ; ! ?
+_CLAUSE = r"(?:^|[.:;!?]\s*)"
+INSTRUCTION = re.compile(
+    "|".join(
+        (
+            # Drop the sources, the rules or what came before.
+            r"\b(?:ignore|disregard|forget|negeer|vergeet)\b[^.?!]{0,40}\b(?:sources?|"
+            r"documents?|instructions?|rules|context|bronnen|documenten|instructies|regels|"
+            r"prompt)\b",
+            # Play a part, or become another assistant.
+            r"\b(?:you are now|you're now|act as|pretend|roleplay|role-play|je bent nu|"
+            r"jij bent nu|doe alsof|speel (?:een|de)|gedraag je als|from now on,? you|"
+            r"vanaf nu (?:ben|moet|mag) je)\b",
+            r"\b(?:you are|you're|je bent|jij bent) (?:an?|een) (?:[\w-]+\s+){0,3}(?:ai|bot|"
+            r"chatbot|assistant|assistent|ai-assistent|model|taalmodel)\b",
+            # Show its own set-up.
+            r"\b(?:hidden|secret|system|verborgen|geheime)\s+(?:instructions?|prompt|"
+            r"instructies)\b",
+            r"\b(?:system prompt|systeemprompt|raw contents|your database|je database)\b",
+            # Make an answer up.
+            r"\b(?:make (?:something|it|one|an answer|things) up|verzin|fantaseer)\b",
+            # Write or repeat a text: Kernwijzer quotes, it does not write.
+            _CLAUSE + r"(?:please\s+)?(?:write|compose|draft|generate|repeat|schrijf|"
+            r"genereer|herhaal|stel een \w+ op)\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def is_instruction(question: str) -> bool:
+    """Whether a message instructs the assistant rather than asks the sources (`INSTRUCTION`)."""
+    return bool(INSTRUCTION.search(without_markup(question)))
+
+
 def has_words(text: str) -> bool:
     """Whether text has a word to search for (not a stop word, question word or number)."""
     return any(t not in QUESTION_STEMS and any(ch.isalpha() for ch in t) for t in tokens(text))
