@@ -325,6 +325,11 @@ def _flat(values: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def _stage(model: type[Stage]) -> Any:
+    """A stage's field of `Settings`: its defaults, described by the stage's docstring."""
+    return Field(default_factory=model, description=model.__doc__)
+
+
 class Settings(BaseModel):
     """Every knob of Kernwijzer, with the offline defaults, one object per stage.
 
@@ -334,25 +339,13 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    corpus: CorpusSettings = Field(
-        default_factory=lambda: CorpusSettings(), description=CorpusSettings.__doc__
-    )
-    embedding: EmbeddingSettings = Field(
-        default_factory=lambda: EmbeddingSettings(), description=EmbeddingSettings.__doc__
-    )
-    chunking: ChunkingSettings = Field(
-        default_factory=lambda: ChunkingSettings(), description=ChunkingSettings.__doc__
-    )
-    store: StoreSettings = Field(
-        default_factory=lambda: StoreSettings(), description=StoreSettings.__doc__
-    )
-    retrieval: RetrievalSettings = Field(
-        default_factory=lambda: RetrievalSettings(), description=RetrievalSettings.__doc__
-    )
-    answer: AnswerSettings = Field(
-        default_factory=lambda: AnswerSettings(), description=AnswerSettings.__doc__
-    )
-    app: AppSettings = Field(default_factory=lambda: AppSettings(), description=AppSettings.__doc__)
+    corpus: CorpusSettings = _stage(CorpusSettings)
+    embedding: EmbeddingSettings = _stage(EmbeddingSettings)
+    chunking: ChunkingSettings = _stage(ChunkingSettings)
+    store: StoreSettings = _stage(StoreSettings)
+    retrieval: RetrievalSettings = _stage(RetrievalSettings)
+    answer: AnswerSettings = _stage(AnswerSettings)
+    app: AppSettings = _stage(AppSettings)
 
     @model_validator(mode="before")
     @classmethod

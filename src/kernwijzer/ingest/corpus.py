@@ -109,18 +109,12 @@ class SourceInfo:
     def _lines(cls, value: object) -> object:
         return () if value is None else value
 
-    @field_validator("profile")
+    @field_validator("profile", "status")
     @classmethod
-    def _profile(cls, value: str) -> str:
-        if value not in PROFILES:
-            refuse(f"profile must be one of {PROFILES}")
-        return value
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        if value not in STATUSES:
-            refuse(f"status must be one of {STATUSES}")
+    def _one_of(cls, value: str, info: ValidationInfo) -> str:
+        allowed = PROFILES if info.field_name == "profile" else STATUSES
+        if value not in allowed:
+            refuse(f"{info.field_name} must be one of {allowed}")
         return value
 
     @property
