@@ -163,17 +163,9 @@ class Kernwijzer:
 
     def status(self, probability: float) -> str:
         """The outcome for an answer probability: the fitted boundaries, unless set."""
-        model, s = self.answerability, self.settings
-        lower = (
-            model.abstain_below
-            if s.answer.answerable_threshold is None
-            else s.answer.answerable_threshold
-        )
-        upper = (
-            model.partial_below
-            if s.answer.partial_threshold is None
-            else s.answer.partial_threshold
-        )
+        model, s = self.answerability, self.settings.answer
+        lower = model.abstain_below if s.answerable_threshold is None else s.answerable_threshold
+        upper = model.partial_below if s.partial_threshold is None else s.partial_threshold
         if probability < lower:
             return "abstained"
         return "partial" if probability < max(lower, upper) else "answered"
@@ -183,25 +175,25 @@ class Kernwijzer:
         text = retrieval_text(question, history)
         asked = without_markup(question)
         language = detect_language(asked)
-        s = self.settings
+        s = self.settings.retrieval
         # An English question is also read word for word in Dutch (``lexicon``): its gloss
         # lands nearer the Dutch sentences than the English does; one call embeds both.
         reading = read_english(text) if language == "en" else None
-        gloss = reading.gloss if reading and s.retrieval.gloss_weight > 0 else ""
+        gloss = reading.gloss if reading and s.gloss_weight > 0 else ""
         vectors = self.embedder.queries([text, gloss] if gloss else [text])
         # The reading counts for the share of the question it read (``Reading.share``).
         read = reading.share if reading else 1.0
         # A misspelt word ("begeleidng") is searched by the corpus word it stands for too.
         fixed = corrections(text, self.words(self.snapshot)) if language == "nl" else []
         own = vectors[0]
-        mixed = own + s.retrieval.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
+        mixed = own + s.gloss_weight * read * vectors[1] if len(vectors) > 1 else own
         return Query(
             text=text,
             asked=asked,
             language=language,
             expansions=tuple(expand(text)),
             vector=mixed / np.linalg.norm(mixed) if reading else own,
-            terms=reading.terms if reading and s.retrieval.english_terms else (),
+            terms=reading.terms if reading and s.english_terms else (),
             own_vector=own if reading else None,
             reading=reading,
             corrections=tuple(fixed),
