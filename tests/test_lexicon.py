@@ -43,6 +43,17 @@ def test_asking_words_stop_words_numbers_and_codes_are_not_untranslated():
     assert reading.gloss == "U3 2095 huisarts"
 
 
+def test_a_phrase_reduced_to_one_word_does_not_gloss_that_word():
+    # "at most" and "in person" lose their stop words and key on "most" and "person";
+    # sorting first must not make them the gloss of the plain word.
+    lexicon = parse("fysiek: in person\nmaximaal: at most\nmeest: most\npersoon: person\n")
+    assert lexicon.read("Which person sees most?").gloss == "persoon meest"
+    assert lexicon.read("Which person sees most?").groups == (
+        ("persoon", "fysiek"),
+        ("meest", "maximaal"),
+    )
+
+
 def test_a_malformed_line_is_refused_with_its_number():
     with pytest.raises(ValueError, match="line 2"):
         parse("zorg: care\nno colon here\n")

@@ -124,6 +124,11 @@ def parse(text: str) -> Lexicon:
     """A lexicon from the text of ``lexicon.txt``; a malformed line raises ValueError."""
     phrases: dict[tuple[str, ...], list[str]] = {}
     asking: set[str] = set()
+    # A phrase whose function words carry its sense ("at most", "in person", "working on")
+    # is keyed on its content word alone once the stop words are gone; it must not gloss
+    # that word ahead of the line that lists the word itself ("most", "person", "work"),
+    # as it would merely by sorting first. Such phrases add their forms afterwards.
+    reduced: list[tuple[tuple[str, ...], list[str]]] = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -137,10 +142,17 @@ def parse(text: str) -> Lexicon:
             asking.update(k for key in keys for k in key)
             continue
         forms = dutch.split()
-        for key in keys:
-            if key:
-                known = phrases.setdefault(key, [])
-                known += [f for f in forms if f not in known]
+        for gloss, key in zip(glosses, keys, strict=True):
+            if not key:
+                continue
+            if len(key) < len(gloss.split()):
+                reduced.append((key, forms))
+                continue
+            known = phrases.setdefault(key, [])
+            known += [f for f in forms if f not in known]
+    for key, forms in reduced:
+        known = phrases.setdefault(key, [])
+        known += [f for f in forms if f not in known]
     return Lexicon({k: tuple(v) for k, v in phrases.items()}, frozenset(asking))
 
 
