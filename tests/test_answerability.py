@@ -20,6 +20,7 @@ from kernwijzer.evaluation.questions import (
 from kernwijzer.retrieval.answerability import (
     FEATURES,
     AnswerabilityModel,
+    fit_boundaries,
     load_bank,
     unknown_terms,
 )
@@ -80,6 +81,18 @@ def test_the_recorded_split_holds_and_variants_share_their_originals_half():
     extra = Question(id="zz-new", question="?", language="nl", category="norm")
     moved = assign_halves([*questions, extra])
     assert all(moved[q.id] == halves[q.id] for q in questions)
+
+
+def test_boundaries_are_smooth_tail_quantiles_of_the_calibration_probabilities():
+    answerable = [0.2 + 0.004 * i for i in range(201)]  # 0.2 .. 1.0
+    out_of_scope = [0.008 * i for i in range(101)]  # 0.0 .. 0.8
+    lower, upper = fit_boundaries(answerable, out_of_scope)
+    # About 1 % of the answerable below the lower boundary, 5 % of the rest above the upper.
+    assert sum(p < lower for p in answerable) in (1, 2, 3)
+    assert sum(p >= upper for p in out_of_scope) in (4, 5, 6)
+    # Never above even odds for refusing; without out-of-scope questions, one boundary.
+    assert fit_boundaries([0.6] * 5, [0.9] * 5) == (0.5, 0.9)
+    assert fit_boundaries([0.3] * 5, []) == (0.3, 0.3)
 
 
 def test_packaged_model_was_fitted_on_the_calibration_half_of_this_set():
@@ -168,6 +181,14 @@ def test_quantity_question_answered_by_a_passage_without_a_number_abstains(kw):
     answer = kw.answer("How much does a fall risk assessment cost the patient?")
     assert answer.abstained, answer.evidence
     assert answer.evidence["quantity_missing"]
+
+
+def test_a_number_is_looked_for_in_the_quoted_sentence_not_its_chunk(kw):
+    # The urgency passage is full of times ("binnen 24 uur"); its first sentence, quoted
+    # first, gives none for the length of a consultation.
+    answer = kw.answer("Hoeveel minuten duurt een consult bij de huisarts volgens de kernwaarden?")
+    assert answer.evidence["quantity_missing"], answer.evidence
+    assert answer.status != "answered"
 
 
 def test_eigen_risico_abstains(kw):
