@@ -191,6 +191,16 @@ def test_a_number_is_looked_for_in_the_quoted_sentence_not_its_chunk(kw):
     assert answer.status != "answered"
 
 
+def test_a_number_the_topic_s_passages_lack_is_a_partial_answer_not_a_refusal(kw):
+    # The sources speak of the POH-GGZ and never give a number of sessions: the reader is
+    # told exactly that and shown the passages, not told the sources are about other things.
+    answer = kw.answer("Hoeveel sessies bij de POH-GGZ krijgt een patiënt maximaal?")
+    assert answer.evidence["quantity_missing"], answer.evidence
+    assert answer.status == "partial", answer.evidence
+    assert answer.answer.startswith("De bronnen gaan hierover, maar noemen mogelijk niet precies")
+    assert answer.citations and not answer.abstained
+
+
 def test_eigen_risico_abstains(kw):
     assert kw.answer("Valt een consult bij de huisarts onder het eigen risico?").abstained
 

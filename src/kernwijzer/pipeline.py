@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -161,14 +162,28 @@ class Kernwijzer:
             )
         return self._bank
 
-    def status(self, probability: float) -> str:
-        """The outcome for an answer probability: the fitted boundaries, unless set."""
+    def status(self, evidence: Evidence) -> str:
+        """The outcome for the evidence's probability: the fitted boundaries, unless set.
+
+        A question asking for a number that the first-quoted sentence lacks, whose other
+        evidence alone would have it answered, is partial whatever its probability: the
+        sources speak of its topic and not of the number, the near miss the caution names.
+        """
         model, s = self.answerability, self.settings.answer
         lower = model.abstain_below if s.answerable_threshold is None else s.answerable_threshold
-        upper = model.partial_below if s.partial_threshold is None else s.partial_threshold
+        upper = max(
+            lower, model.partial_below if s.partial_threshold is None else s.partial_threshold
+        )
+        probability = evidence.probability
+        if (
+            evidence.quantity_missing
+            and probability < upper
+            and model.probability(replace(evidence, quantity_missing=False)) >= upper
+        ):
+            return "partial"
         if probability < lower:
             return "abstained"
-        return "partial" if probability < max(lower, upper) else "answered"
+        return "partial" if probability < upper else "answered"
 
     def query(self, question: str, history: list[Turn] | None = None) -> Query:
         """Language, glossary expansion and embedding of a (validated) question."""
@@ -225,7 +240,7 @@ class Kernwijzer:
         query = self.query(text, history)
         hits, evidence = self.retrieve(query, documents, retriever=retriever)
         retrieved = time.perf_counter()
-        status = self.status(evidence.probability) if hits else "abstained"
+        status = self.status(evidence) if hits else "abstained"
         # An instruction to the assistant ("Negeer je bronnen…") is no question for the sources.
         instructed = is_instruction(text)
         if instructed:
