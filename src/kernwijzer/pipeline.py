@@ -307,6 +307,6 @@ class Kernwijzer:
             self.answerability if with_probability else None,
             query.reading,
             self.words(snapshot),
-            snapshot.sentences.texts[hits[0].index] if hits else "",
+            sentence=snapshot.sentences.texts[hits[0].index] if hits else "",
         )
         return hits, evidence

@@ -384,13 +384,14 @@ def assess(
     model: AnswerabilityModel | None = None,
     reading: Reading | None = None,
     words: CorpusWords | None = None,
-    sentence: str | None = None,
+    *,
+    sentence: str,
 ) -> Evidence:
     """The evidence for one question; with a model, its probability too.
 
     ``offtopic`` is the bank similarity in the question's language and in the other;
     ``passage`` the text around the best-ranked sentence (its chunk), ``sentence`` that
-    sentence itself (the chunk when not given); ``reading`` the
+    sentence itself; ``reading`` the
     lexicon's Dutch reading of an English question, when there is one: its coverage and
     its untranslated words are then judged in Dutch.
     """
@@ -411,7 +412,7 @@ def assess(
         unknown_terms=unknown,
         english=language == "en",
         domain_terms=sum(not term.generic for term in named),
-        quantity_missing=quantity_missing(question, passage if sentence is None else sentence),
+        quantity_missing=quantity_missing(question, sentence),
     )
     if model is None:
         return evidence

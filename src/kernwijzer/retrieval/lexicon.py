@@ -122,13 +122,9 @@ def _stems(words: list[str]) -> list[str]:
 
 def parse(text: str) -> Lexicon:
     """A lexicon from the text of ``lexicon.txt``; a malformed line raises ValueError."""
-    phrases: dict[tuple[str, ...], list[str]] = {}
     asking: set[str] = set()
-    # A phrase whose function words carry its sense ("at most", "in person", "working on")
-    # is keyed on its content word alone once the stop words are gone; it must not gloss
-    # that word ahead of the line that lists the word itself ("most", "person", "work"),
-    # as it would merely by sorting first. Such phrases add their forms afterwards.
-    reduced: list[tuple[tuple[str, ...], list[str]]] = []
+    # (reduced, key, forms) per English gloss, in file order.
+    entries: list[tuple[bool, tuple[str, ...], list[str]]] = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -141,16 +137,18 @@ def parse(text: str) -> Lexicon:
         if dutch.strip() == ASKING:
             asking.update(k for key in keys for k in key)
             continue
-        forms = dutch.split()
-        for gloss, key in zip(glosses, keys, strict=True):
-            if not key:
-                continue
-            if len(key) < len(gloss.split()):
-                reduced.append((key, forms))
-                continue
-            known = phrases.setdefault(key, [])
-            known += [f for f in forms if f not in known]
-    for key, forms in reduced:
+        entries += [
+            (len(key) < len(gloss.split()), key, dutch.split())
+            for gloss, key in zip(glosses, keys, strict=True)
+            if key
+        ]
+    # A phrase whose function words carry its sense ("at most", "in person", "working on")
+    # is keyed on its content word alone once the stop words are gone; it must not gloss
+    # that word ahead of the line that lists the word itself ("most", "person", "work"),
+    # as it would merely by sorting first. Such phrases add their forms afterwards (a
+    # stable sort keeps file order within each group).
+    phrases: dict[tuple[str, ...], list[str]] = {}
+    for _, key, forms in sorted(entries, key=lambda entry: entry[0]):
         known = phrases.setdefault(key, [])
         known += [f for f in forms if f not in known]
     return Lexicon({k: tuple(v) for k, v in phrases.items()}, frozenset(asking))
