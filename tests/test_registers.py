@@ -62,6 +62,18 @@ def test_the_stemmer_keeps_ge_words_apart_from_others():
     assert tokens("begeleiding") != tokens("beleid")
 
 
+def test_a_number_glued_to_a_word_is_also_the_word_but_a_code_stays_whole():
+    # The corpus writes "Voor 1fte gaan we uit van 40 uur": "fte" must find it.
+    assert {"1fte", "1", "fte"} <= set(tokens("Voor 1fte"))
+    assert tokens("U3") == ["u3"] and tokens("A01") == ["a01"]
+
+
+def test_hours_per_fte_are_found_where_the_corpus_glues_the_number(kw):
+    answer = kw.answer("Hoeveel uur per week is één fte huisarts?")
+    assert answer.status != "abstained", answer.evidence
+    assert "Voor 1fte gaan we uit van 40 uur" in answer.citations[0].quote
+
+
 def test_word_frequencies_know_both_languages():
     assert is_everyday("jullie", "nl") and is_everyday("city", "en")
     assert not is_everyday("amoxicilline", "nl") and not is_everyday("ibuprofen", "en")

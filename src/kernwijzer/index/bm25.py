@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def _stamp(digest: str) -> dict[str, object]:
-    # The tokens depend on the stemmer: an index saved with another one is not reused.
-    return {"texts": digest, "v": 2, "stemmer": STEMMER}
+    # The tokens depend on the stemmer and on how words are split (v): an index saved with
+    # other tokens is not reused.
+    return {"texts": digest, "v": 3, "stemmer": STEMMER}
 
 
 class Bm25Index:

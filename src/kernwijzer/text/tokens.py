@@ -32,9 +32,22 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+# A number glued to a word ("1fte", "huisartsenzorg1" with its footnote mark) also stands for
+# the word and the number: "fte" must find "1fte". One letter before digits is a code (U3).
+GLUED = re.compile(r"(\d+)([^\W\d_]{2,})|([^\W\d_]{2,})(\d+)")
+
+
+def _parts(word: str) -> list[str]:
+    """The word, then the parts a reader also sees in it (hyphenated, glued to a number)."""
+    if "-" in word:
+        return [word, *word.split("-")]
+    glued = GLUED.fullmatch(word)
+    return [word, *(p for p in glued.groups() if p)] if glued else [word]
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased, stop-word-free, Dutch-stemmed tokens; codes like U3 or 2095 are kept."""
     words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", text.lower())
     words = [w for w in words if w not in _STOP and (len(w) > 1 or w.isdigit())]
-    parts = [p for w in words for p in ([w, *w.split("-")] if "-" in w else [w])]
+    parts = [p for w in words for p in _parts(w)]
     return list(_stemmer().stemWords(parts))
