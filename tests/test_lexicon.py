@@ -15,7 +15,7 @@ from kernwijzer.retrieval.answertype import (
     has_shape,
     quantity_missing,
 )
-from kernwijzer.retrieval.lexicon import parse, read_english
+from kernwijzer.retrieval.lexicon import load_lexicon, parse, read_english
 from tests.conftest import CORPUS
 
 TINY = """
@@ -86,6 +86,22 @@ def test_every_dutch_form_in_the_lexicon_occurs_in_the_corpus():
 )
 def test_english_questions_are_read_in_the_corpus_s_dutch(question, dutch):
     assert dutch <= set(read_english(question).terms)
+
+
+def test_a_misspelt_english_word_is_read_as_the_word_it_stands_for():
+    reading = read_english("Can a physican assistant replce the GP?")
+    assert {"PA", "vervangen"} <= set(reading.terms)
+    assert not reading.untranslated
+    assert "toestemming" in read_english("Do I need the insurers permision?").terms
+
+
+@pytest.mark.parametrize(
+    "word",
+    # a real if rare English word; Dutch asked in English; a code; a short word
+    ["overpaid", "remunerate", "huisarts", "praktijkhouder", "POH", "ANIOS", "dose"],
+)
+def test_real_words_dutch_words_and_codes_are_not_taken_for_misspellings(word):
+    assert load_lexicon().spelled(word) == word
 
 
 def test_words_the_corpus_never_speaks_of_stay_untranslated():

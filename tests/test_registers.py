@@ -98,6 +98,9 @@ def test_word_frequencies_know_both_languages():
         ),
         ("vergoeden jullie nicotinepleisters of varenicline zonder begeleidng erbij?", NICOTINE),
         ("do you reimburse nicotine patches or varenicline without counselling?", NICOTINE),
+        # English typos are read as the words they stand for, as Dutch ones are.
+        ("Do I need the insurers permision for GP care?", PERMISSION),
+        ("Can a physican assistant replce the GP?", "nooit een huisarts kan vervangen"),
     ],
 )
 def test_questions_people_asked_are_answered_with_the_answer_first(kw, question, expected):

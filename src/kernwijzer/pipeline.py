@@ -44,6 +44,14 @@ from kernwijzer.text.language import detect_language
 log = logging.getLogger(__name__)
 
 
+def _warm_words() -> None:
+    # One after the other: the lexicon's spelling words come from the frequency lists, and
+    # two threads loading those at once would each load them.
+    for language in ("nl", "en"):
+        is_everyday("warm", language)
+    load_lexicon().spelling  # noqa: B018 - built now, not on the first English question
+
+
 class UnknownDocumentError(ValueError):
     """A source filter naming a document the index does not hold; the message lists them."""
 
@@ -122,14 +130,14 @@ class Kernwijzer:
                 return
             # Index, model, language detector and lexicon load side by side: most spend their
             # time in native code (Chroma, ONNX Runtime, lzma) that lets the others run.
-            with ThreadPoolExecutor(5, thread_name_prefix="warm-up") as pool:
+            with ThreadPoolExecutor(4, thread_name_prefix="warm-up") as pool:
                 loads: list[Future[Any]] = [
                     pool.submit(self._loaded),
                     pool.submit(lambda: self.embedder.encoder),
                     pool.submit(detect_language, "warm-up"),
-                    pool.submit(load_lexicon),  # 60 ms, not on the first English question
-                    # The general-language frequency lists (0.8 s), not on the first question.
-                    pool.submit(lambda: [is_everyday("warm", lang) for lang in ("nl", "en")]),
+                    # The general-language frequency lists (0.8 s), then the lexicon and its
+                    # spelling words drawn from them (0.2 s): not on the first question.
+                    pool.submit(_warm_words),
                 ]
                 for load in loads:
                     load.result()

@@ -20,13 +20,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from kernwijzer.retrieval.everyday import (
+    MIN_CORRECTED,
+    Spelling,
+    everyday_words,
+    is_a_word,
+    is_everyday,
+)
 from kernwijzer.retrieval.glossary import Term, load_glossary
 
 MAX_PHRASE = 4
@@ -66,10 +73,44 @@ class Lexicon:
 
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     asking: frozenset[str]
+    # The English words the lexicon reads, as written: what a misspelt word may stand for.
+    vocabulary: frozenset[str] = field(default_factory=frozenset)
+
+    @cached_property
+    def spelling(self) -> Spelling:
+        """The lexicon's and everyday English words, for the one a misspelling stands for.
+
+        Everyday words too: "apointment" stands for "appointment", which the lexicon lacks,
+        not for "appointed", which it has.
+        """
+        return Spelling(self.vocabulary | frozenset(everyday_words("en")))
+
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        return frozenset(s for key in self.phrases for s in key) | self.asking
+
+    def spelled(self, word: str) -> str:
+        """The lexicon's word a misspelt English word stands for ("permision"), else the word.
+
+        Only a word the lexicon does not read, of five letters or more, that is no word of
+        general English ("overpaid" is one, however rare) is taken for a misspelling; a
+        code, a number or an everyday Dutch word ("huisarts", asked in English) is never one.
+        """
+        lower = word.lower()
+        if (
+            len(lower) < MIN_CORRECTED
+            or not lower.isalpha()
+            or (len(word) > 1 and word.isupper())
+            or _stems([lower])[0] in self._known
+            or is_a_word(lower, "en")
+            or is_everyday(lower, "nl")
+        ):
+            return word
+        return self.spelling.nearest(lower) or word
 
     def read(self, question: str) -> Reading:
         """Read an English question (see the module docstring)."""
-        words = _words(question)
+        words = [self.spelled(w) for w in _words(question)]
         stems = _stems([w.lower() for w in words])
         terms: list[str] = []
         groups: list[tuple[str, ...]] = []
@@ -123,6 +164,7 @@ def _stems(words: list[str]) -> list[str]:
 def parse(text: str) -> Lexicon:
     """A lexicon from the text of ``lexicon.txt``; a malformed line raises ValueError."""
     asking: set[str] = set()
+    vocabulary: set[str] = set()
     # (reduced, key, forms) per English gloss, in file order.
     entries: list[tuple[bool, tuple[str, ...], list[str]]] = []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -134,6 +176,7 @@ def parse(text: str) -> Lexicon:
         if not sep or not dutch.strip() or not glosses:
             raise ValueError(f"lexicon.txt line {number}: expected 'dutch words: english, …'")
         keys = [tuple(_stems(_words(g.lower()))) for g in glosses]
+        vocabulary.update(w for g in glosses for w in _words(g.lower()))
         if dutch.strip() == ASKING:
             asking.update(k for key in keys for k in key)
             continue
@@ -151,7 +194,9 @@ def parse(text: str) -> Lexicon:
     for _, key, forms in sorted(entries, key=lambda entry: entry[0]):
         known = phrases.setdefault(key, [])
         known += [f for f in forms if f not in known]
-    return Lexicon({k: tuple(v) for k, v in phrases.items()}, frozenset(asking))
+    return Lexicon(
+        {k: tuple(v) for k, v in phrases.items()}, frozenset(asking), frozenset(vocabulary)
+    )
 
 
 def with_terms(lexicon: Lexicon, terms: Sequence[Term]) -> Lexicon:
@@ -162,12 +207,14 @@ def with_terms(lexicon: Lexicon, terms: Sequence[Term]) -> Lexicon:
     gloss them word by word ("arts hulp"). A phrase the lexicon has keeps its own Dutch.
     """
     phrases = dict(lexicon.phrases)
+    vocabulary = set(lexicon.vocabulary)
     for term in terms:
         for phrase in term.match:
             key = tuple(_stems(_words(phrase.lower())))
+            vocabulary.update(_words(phrase.lower()))
             if key and key not in phrases:
                 phrases[key] = term.nl
-    return Lexicon(phrases, lexicon.asking)
+    return Lexicon(phrases, lexicon.asking, frozenset(vocabulary))
 
 
 @lru_cache(maxsize=1)
