@@ -41,11 +41,15 @@ def words_of(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def is_everyday(word: str, language: str) -> bool:
-    """Whether ``word`` is common in general ``language`` (nl or en) usage."""
+def _zipf(word: str, language: str) -> float:
     from wordfreq import zipf_frequency
 
-    return bool(zipf_frequency(word, language) >= RARE_ZIPF)
+    return float(zipf_frequency(word, language))
+
+
+def is_everyday(word: str, language: str) -> bool:
+    """Whether ``word`` is common in general ``language`` (nl or en) usage."""
+    return _zipf(word, language) >= RARE_ZIPF
 
 
 MIN_CORRECTED = 5  # a shorter word is a different word one edit away, not a misspelling
@@ -55,12 +59,9 @@ MIN_CORRECTED = 5  # a shorter word is a different word one edit away, not a mis
 WORD_ZIPF = 1.5
 
 
-@lru_cache(maxsize=8192)
 def is_a_word(word: str, language: str) -> bool:
     """Whether general ``language`` usage has ``word`` as a word of its own (see WORD_ZIPF)."""
-    from wordfreq import zipf_frequency
-
-    return bool(zipf_frequency(word, language) >= WORD_ZIPF)
+    return _zipf(word, language) >= WORD_ZIPF
 
 
 @lru_cache(maxsize=2)
