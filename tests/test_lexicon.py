@@ -95,6 +95,14 @@ def test_a_misspelt_english_word_is_read_as_the_word_it_stands_for():
     assert "toestemming" in read_english("Do I need the insurers permision?").terms
 
 
+def test_a_hyphenated_word_the_lexicon_lacks_is_read_as_its_parts():
+    reading = read_english("Who may run a quit-smoking course?")
+    assert {"stoppen met roken", "scholing"} <= set(reading.terms)
+    # A compound the lexicon lists whole keeps its own sense, not its parts' ("house").
+    assert "intern" in read_english("Is there an in-house pharmacy?").terms
+    assert "huis" not in read_english("Is there an in-house pharmacy?").terms
+
+
 @pytest.mark.parametrize(
     "word",
     # a real if rare English word; Dutch asked in English; a code; a short word

@@ -108,9 +108,20 @@ class Lexicon:
             return word
         return self.spelling.nearest(lower) or word
 
+    def _parts(self, word: str) -> list[str]:
+        """A hyphenated word the lexicon does not know whole, as its parts.
+
+        English joins words by hyphen at will ("quit-smoking course", "GP-led"): a reader
+        reads the parts, which the lexicon may know ("smoking"). A compound it lists whole
+        ("in-house", "out-of-hours") keeps its own sense, which its parts ("house") lack.
+        """
+        if "-" not in word or _stems([word.lower()])[0] in self._known:
+            return [word]
+        return [w for w in word.split("-") if w and w.lower() not in _STOP]
+
     def read(self, question: str) -> Reading:
         """Read an English question (see the module docstring)."""
-        words = [self.spelled(w) for w in _words(question)]
+        words = [self.spelled(w) for word in _words(question) for w in self._parts(word)]
         stems = _stems([w.lower() for w in words])
         terms: list[str] = []
         groups: list[tuple[str, ...]] = []
