@@ -78,6 +78,7 @@ def test_every_dutch_form_in_the_lexicon_occurs_in_the_corpus():
         ("Do I need the insurer's permission for GP care?", {"toestemming", "huisartsenzorg"}),
         ("Why is the basic package of GP care under pressure?", {"basisaanbod", "knel"}),
         ("Is 2095 patients per full-time GP a binding standard?", {"norm", "fte"}),
+        ("Is 2095 patients per full time GP a binding standard?", {"norm", "fte"}),
         ("How do I renew my driving licence?", {"rijbewijs"}),
         # The glossary's domain terms are read whole, not word by word ("arts hulp").
         ("Can a physician assistant replace the GP?", {"PA", "vervangen"}),

@@ -196,6 +196,11 @@ def parse(text: str) -> Lexicon:
             for gloss, key in zip(glosses, keys, strict=True)
             if key
         ]
+        # "full-time" is also written "full time": the spaced form reads the same line,
+        # after the lines that list its words, and only as a phrase of two words or more
+        # ("in-house" spaced is "house" alone once "in" is dropped, which it does not mean).
+        spaced = [tuple(_stems(_words(g.lower().replace("-", " ")))) for g in glosses if "-" in g]
+        entries += [(True, key, dutch.split()) for key in spaced if len(key) > 1]
     # A phrase whose function words carry its sense ("at most", "in person", "working on")
     # is keyed on its content word alone once the stop words are gone; it must not gloss
     # that word ahead of the line that lists the word itself ("most", "person", "work"),
