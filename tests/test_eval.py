@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from kernwijzer.evaluation.questions import REGISTERS, GoldSource, Question, load_questions
-from kernwijzer.evaluation.run import Outcome, Returned, score
+from kernwijzer.evaluation.run import Outcome, Returned, paired_gap, score
 from kernwijzer.ingest.sections import Section, build_sections
 from tests.conftest import CORPUS, settings_env
 
@@ -137,6 +137,30 @@ def test_eval_reports_both_halves_and_names_the_test_half(eval_result):
         assert entry["fidelity"]["original_verbatim_rate"] == 1.0, system
     kinds = result["summary"]["kernwijzer"]["by_kind"]
     assert {"clinical", "near-miss", "instruction"} <= set(kinds)
+    registers = result["summary"]["kernwijzer"]["by_register"]
+    for register in REGISTERS[1:]:  # each variant register beside its own originals
+        assert registers[register]["pairs"] >= 30, register
+        assert -1.0 <= registers[register]["gap_hit@1"] <= 1.0
+    assert "gap_hit@1" in report
+
+
+def _ranked(qid: str, rank: int | None, variant_of: str = "", oos: bool = False) -> Outcome:
+    row = Outcome(qid, "kernwijzer", "nl", "fact", oos, False, 1.0, [], quote_rank=rank)
+    row.variant_of = variant_of
+    row.metrics = {} if oos else {"quote_hit@1": float(rank == 1)}
+    return row
+
+
+def test_a_register_is_compared_with_the_very_questions_it_rephrases():
+    # Two originals, one first and one second; a third original no variant rephrases (an
+    # English question, say) must not enter the variants' baseline.
+    rows = [_ranked("a", 1), _ranked("b", 2), _ranked("lonely", 1)]
+    variants = [_ranked("a--c", 2, "a"), _ranked("b--c", 1, "b"), _ranked("x--c", 1, "gone")]
+    rows += [*variants, _ranked("oos--c", None, "a", oos=True)]
+    gap = paired_gap(variants, rows)
+    # Only a and b are paired (x's original is not in these rows; an out-of-scope one never).
+    assert gap == {"pairs": 2, "originals_hit@1": 0.5, "gap_hit@1": 0.0}
+    assert paired_gap([_ranked("a", 1)], rows) == {}  # originals have no pair of their own
 
 
 def test_regression_gate(eval_result):

@@ -90,7 +90,15 @@ OUTCOME_KEYS = (
     "abstain_recall",
     "near_miss_answered",
 )
-REGISTER_KEYS = ("questions", "quote_hit@1", "quote_hit@5", "quote_mrr@10", *OUTCOME_KEYS)
+REGISTER_KEYS = (
+    "questions",
+    "quote_hit@1",
+    "originals_hit@1",
+    "gap_hit@1",
+    "quote_hit@5",
+    "quote_mrr@10",
+    *OUTCOME_KEYS,
+)
 HALF_KEYS = (
     "quote_hit@1",
     "quote_hit@3",

@@ -73,6 +73,7 @@ class Outcome:
     evidence: float | None = None  # P(answerable) from the answerability model
     status: str = "answered"  # answered | partial | abstained (Kernwijzer; others answer)
     register: str = "original"  # how the question is put (``questions.REGISTERS``)
+    variant_of: str = ""  # the question this one rephrases (``Question.variant_of``)
 
 
 def _norm(text: str) -> str:
@@ -239,6 +240,7 @@ def run_eval(
             )
             outcome.half, outcome.kind, outcome.evidence = halves[q.id], q.kind, evidence
             outcome.status, outcome.register = status, q.register
+            outcome.variant_of = q.variant_of
             score(outcome, q, sections)
             outcomes.append(outcome)
         if progress:
@@ -310,6 +312,31 @@ def _abstention(rows: list[Outcome]) -> dict[str, Any]:
         if answerable
         else 0.0,
         "evidence_auroc": auroc(rows),
+    }
+
+
+def paired_gap(variants: list[Outcome], rows: list[Outcome]) -> dict[str, float | int]:
+    """Quote hit@1 of answerable variants beside that of their own originals, and the gap.
+
+    A register's figure against the whole "original" register mixes in questions no
+    variant rephrases (the English originals, say), which can hide or invent a gap: each
+    variant is compared with the very question it rephrases, over the same ``rows``
+    (one system, one half). Empty when no variant's original is among them.
+    """
+    originals = {o.id: o for o in rows if not o.variant_of}
+    pairs = [
+        (v, originals[v.variant_of])
+        for v in variants
+        if not v.abstain_expected and v.variant_of in originals
+    ]
+    if not pairs:
+        return {}
+    hit = statistics.fmean(v.metrics.get("quote_hit@1", 0.0) for v, _ in pairs)
+    base = statistics.fmean(o.metrics.get("quote_hit@1", 0.0) for _, o in pairs)
+    return {
+        "pairs": len(pairs),
+        "originals_hit@1": round(base, 4),
+        "gap_hit@1": round(hit - base, 4),
     }
 
 
@@ -417,6 +444,7 @@ def summarise(
                 "questions": len(group),
                 **_metric_means([o for o in group if not o.abstain_expected]),
                 **(_abstention(group) if system == "kernwijzer" else {}),
+                **paired_gap(group, rows),
             }
             for register in REGISTERS
             if (group := [o for o in rows if o.register == register])
