@@ -156,7 +156,8 @@ def test_a_register_is_compared_with_the_very_questions_it_rephrases():
     # English question, say) must not enter the variants' baseline.
     rows = [_ranked("a", 1), _ranked("b", 2), _ranked("lonely", 1)]
     variants = [_ranked("a--c", 2, "a"), _ranked("b--c", 1, "b"), _ranked("x--c", 1, "gone")]
-    rows += [*variants, _ranked("oos--c", None, "a", oos=True)]
+    variants.append(_ranked("oos--c", None, "a", oos=True))
+    rows += variants
     gap = paired_gap(variants, rows)
     # Only a and b are paired (x's original is not in these rows; an out-of-scope one never).
     assert gap == {"pairs": 2, "originals_hit@1": 0.5, "gap_hit@1": 0.0}
